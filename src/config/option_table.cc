@@ -1,0 +1,528 @@
+#include "config/option_table.h"
+
+#include <cctype>
+#include <unordered_map>
+
+namespace siphon::config {
+namespace {
+
+// Connector classes Siphon implements. Adding a connector means adding its class here and its
+// keys (with `applies_when` on the connector class) to the table below.
+constexpr std::string_view kPostgresConnector =
+    "io.debezium.connector.postgresql.PostgresConnector";
+constexpr std::string_view kFileOffsetStore =
+    "org.apache.kafka.connect.storage.FileOffsetBackingStore";
+
+constexpr std::string_view kConnection = "Source: connection";
+constexpr std::string_view kCapture = "Source: capture";
+constexpr std::string_view kEvents = "Source: events";
+constexpr std::string_view kOffsets = "Source: offsets";
+constexpr std::string_view kQueues = "Source: queues and retries";
+constexpr std::string_view kSink = "Sink";
+constexpr std::string_view kFormat = "Format";
+constexpr std::string_view kSiphon = "Siphon";
+
+std::vector<OptionSpec> build_table() {
+  using T = OptionType;
+  return {
+      // --- Source: connection ---
+      {.key = "debezium.source.connector.class",
+       .type = T::kEnum,
+       .required = true,
+       .allowed = {kPostgresConnector},
+       .meaning = "The connector to run. Siphon implements the PostgreSQL connector only.",
+       .section = kConnection},
+      {.key = "debezium.source.name",
+       .type = T::kString,
+       .default_value = "siphon",
+       .meaning = "Connector name; offsets are stored under it, so after a rename the stored "
+                  "position is not found.",
+       .section = kConnection},
+      {.key = "debezium.source.database.hostname",
+       .type = T::kString,
+       .required = true,
+       .meaning = "Host name or IP address of the PostgreSQL server.",
+       .section = kConnection},
+      {.key = "debezium.source.database.port",
+       .type = T::kInt,
+       .default_value = "5432",
+       .min = 1,
+       .max = 65535,
+       .meaning = "TCP port of the PostgreSQL server.",
+       .section = kConnection},
+      {.key = "debezium.source.database.user",
+       .type = T::kString,
+       .required = true,
+       .meaning = "User to connect as; it needs the REPLICATION attribute, as for Debezium.",
+       .section = kConnection},
+      {.key = "debezium.source.database.password",
+       .type = T::kPassword,
+       .meaning = "Password of `database.user`. Never printed; prefer setting it through "
+                  "`DEBEZIUM_SOURCE_DATABASE_PASSWORD`.",
+       .section = kConnection},
+      {.key = "debezium.source.database.dbname",
+       .type = T::kString,
+       .required = true,
+       .meaning = "Database to capture changes from.",
+       .section = kConnection},
+      {.key = "debezium.source.database.sslmode",
+       .type = T::kEnum,
+       .default_value = "prefer",
+       .allowed = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"},
+       .meaning = "TLS mode of the connection, with libpq's meaning of each mode.",
+       .section = kConnection},
+      {.key = "debezium.source.database.sslrootcert",
+       .type = T::kString,
+       .meaning = "File with the certificate authorities used to verify the server with "
+                  "`verify-ca` and `verify-full`; empty means libpq's default location.",
+       .section = kConnection},
+      {.key = "debezium.source.connect.timeout.ms",
+       .type = T::kLong,
+       .default_value = "30000",
+       .min = 1,
+       .meaning = "How long one attempt to connect to PostgreSQL may take before it counts as "
+                  "failed.",
+       .section = kConnection},
+
+      // --- Source: capture ---
+      {.key = "debezium.source.plugin.name",
+       .type = T::kEnum,
+       .default_value = "pgoutput",
+       .allowed = {"pgoutput"},
+       .meaning = "Logical decoding plugin. Debezium's default is `decoderbufs`; Siphon supports "
+                  "only `pgoutput`, which is built into PostgreSQL 10 and later, and uses it by "
+                  "default.",
+       .section = kCapture},
+      {.key = "debezium.source.slot.name",
+       .type = T::kString,
+       .default_value = "debezium",
+       .meaning = "Replication slot to stream from; created when it does not exist. Lower-case "
+                  "letters, digits and `_` only, at most 63 characters (PostgreSQL's rule).",
+       .section = kCapture},
+      {.key = "debezium.source.slot.drop.on.stop",
+       .type = T::kBool,
+       .default_value = "false",
+       .meaning = "Drop the replication slot when Siphon stops cleanly. Only for tests: changes "
+                  "made while Siphon is down are then lost.",
+       .section = kCapture},
+      {.key = "debezium.source.publication.name",
+       .type = T::kString,
+       .default_value = "dbz_publication",
+       .meaning = "Publication that selects the tables `pgoutput` sends.",
+       .section = kCapture},
+      {.key = "debezium.source.publication.autocreate.mode",
+       .type = T::kEnum,
+       .default_value = "all_tables",
+       .allowed = {"all_tables", "disabled", "filtered", "no_tables"},
+       .meaning = "How the publication is created when it does not exist: `all_tables` for all "
+                  "tables, `filtered` for the tables the include/exclude lists select, "
+                  "`no_tables` empty, `disabled` never (it must exist).",
+       .section = kCapture},
+      {.key = "debezium.source.schema.include.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions; only schemas whose whole name matches one "
+                  "are captured. Cannot be combined with `schema.exclude.list`. Patterns use "
+                  "ECMAScript syntax (Debezium uses Java's): no inline flags or possessive "
+                  "quantifiers.",
+       .section = kCapture},
+      {.key = "debezium.source.schema.exclude.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions; schemas whose whole name matches one are "
+                  "not captured. Cannot be combined with `schema.include.list`.",
+       .section = kCapture},
+      {.key = "debezium.source.table.include.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions matched against `schema.table`; only "
+                  "matching tables are captured. Cannot be combined with `table.exclude.list`.",
+       .section = kCapture},
+      {.key = "debezium.source.table.exclude.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions matched against `schema.table`; matching "
+                  "tables are not captured. Cannot be combined with `table.include.list`.",
+       .section = kCapture},
+      {.key = "debezium.source.skipped.operations",
+       .type = T::kList,
+       .default_value = "t",
+       .allowed = {"c", "u", "d", "t", "none"},
+       .meaning = "Comma-separated operations not to emit: `c` inserts, `u` updates, `d` deletes, "
+                  "`t` truncates; `none` skips nothing.",
+       .section = kCapture},
+      {.key = "debezium.source.status.update.interval.ms",
+       .type = T::kInt,
+       .default_value = "10000",
+       .min = 1,
+       .meaning = "How often Siphon reports its position to the server (standby status update), "
+                  "which also keeps the replication connection alive.",
+       .section = kCapture},
+
+      // --- Source: events ---
+      {.key = "debezium.source.topic.prefix",
+       .type = T::kString,
+       .required = true,
+       .meaning = "Prefix of every topic name (`prefix.schema.table`) and the logical server "
+                  "name in the `source` block. Letters, digits, `_`, `.` and `-` only.",
+       .section = kEvents},
+      {.key = "debezium.source.topic.delimiter",
+       .type = T::kString,
+       .default_value = ".",
+       .meaning = "Separator between the parts of a topic name.",
+       .section = kEvents},
+      {.key = "debezium.source.topic.transaction",
+       .type = T::kString,
+       .default_value = "transaction",
+       .meaning = "Last part of the transaction metadata topic name (`prefix.transaction`).",
+       .section = kEvents},
+      {.key = "debezium.source.tombstones.on.delete",
+       .type = T::kBool,
+       .default_value = "true",
+       .meaning = "Emit a tombstone (a record with a null value) after each delete event.",
+       .section = kEvents},
+      {.key = "debezium.source.provide.transaction.metadata",
+       .type = T::kBool,
+       .default_value = "false",
+       .meaning = "Emit BEGIN/END transaction events to the transaction topic and add the "
+                  "`transaction` block to change events.",
+       .section = kEvents},
+      {.key = "debezium.source.decimal.handling.mode",
+       .type = T::kEnum,
+       .default_value = "precise",
+       .allowed = {"precise", "double", "string"},
+       .meaning = "Representation of `numeric`/`decimal` columns: `precise` as Connect `Decimal` "
+                  "(bytes), `double`, or `string`.",
+       .section = kEvents},
+      {.key = "debezium.source.time.precision.mode",
+       .type = T::kEnum,
+       .default_value = "adaptive",
+       .allowed = {"adaptive", "adaptive_time_microseconds", "connect", "microseconds"},
+       .meaning = "Representation of date and time columns, as in Debezium.",
+       .section = kEvents},
+      {.key = "debezium.source.binary.handling.mode",
+       .type = T::kEnum,
+       .default_value = "bytes",
+       .allowed = {"bytes", "base64", "base64-url-safe", "hex"},
+       .meaning = "Representation of `bytea` columns.",
+       .section = kEvents},
+      {.key = "debezium.source.unavailable.value.placeholder",
+       .type = T::kString,
+       .default_value = "__debezium_unavailable_value",
+       .meaning = "Value emitted for unchanged TOASTed columns the server did not send (tables "
+                  "without `REPLICA IDENTITY FULL`).",
+       .section = kEvents},
+
+      // --- Source: offsets ---
+      {.key = "debezium.source.offset.storage",
+       .type = T::kEnum,
+       .default_value = kFileOffsetStore,
+       .allowed = {kFileOffsetStore},
+       .meaning = "Where the position reached is stored. Only the file store is implemented.",
+       .section = kOffsets},
+      {.key = "debezium.source.offset.storage.file.filename",
+       .type = T::kString,
+       .required = true,
+       .meaning = "File the file offset store writes.",
+       .applies_when = "debezium.source.offset.storage="
+                       "org.apache.kafka.connect.storage.FileOffsetBackingStore",
+       .section = kOffsets},
+      {.key = "debezium.source.offset.flush.interval.ms",
+       .type = T::kLong,
+       .default_value = "0",
+       .min = 0,
+       .meaning = "Minimum time between two offset writes; `0` stores the offset after every "
+                  "batch the sink has delivered.",
+       .section = kOffsets},
+
+      // --- Source: queues and retries ---
+      {.key = "debezium.source.max.batch.size",
+       .type = T::kInt,
+       .default_value = "2048",
+       .min = 1,
+       .meaning = "Maximum number of records handed to the sink at once.",
+       .section = kQueues},
+      {.key = "debezium.source.max.queue.size",
+       .type = T::kInt,
+       .default_value = "8192",
+       .min = 1,
+       .meaning = "Maximum number of records buffered between the source and the sink; must be "
+                  "larger than `max.batch.size`, as in Debezium.",
+       .section = kQueues},
+      {.key = "debezium.source.max.queue.size.in.bytes",
+       .type = T::kLong,
+       .default_value = "16777216",
+       .min = 0,
+       .meaning = "Maximum bytes buffered between the source and the sink. Debezium's default "
+                  "`0` means unbounded; Siphon always bounds memory, so `0` means the default "
+                  "(16 MiB).",
+       .section = kQueues},
+      {.key = "debezium.source.retriable.restart.connector.wait.ms",
+       .type = T::kLong,
+       .default_value = "10000",
+       .min = 0,
+       .meaning = "Wait before the connector is restarted after a retriable error (for example a "
+                  "lost connection).",
+       .section = kQueues},
+      {.key = "debezium.source.errors.max.retries",
+       .type = T::kInt,
+       .default_value = "-1",
+       .min = -1,
+       .meaning = "Retriable errors tolerated in a row before Siphon gives up; `-1` retries "
+                  "forever, `0` never retries.",
+       .section = kQueues},
+
+      // --- Sink ---
+      {.key = "debezium.sink.type",
+       .type = T::kEnum,
+       .required = true,
+       .allowed = {"file", "stdout"},
+       .meaning = "Where records go: `file` (Siphon's own durable file sink, not a Debezium "
+                  "Server sink) or `stdout` (standard output).",
+       .section = kSink},
+      {.key = "debezium.sink.file.dir",
+       .type = T::kString,
+       .required = true,
+       .meaning = "Directory the file sink writes to.",
+       .applies_when = "debezium.sink.type=file",
+       .section = kSink},
+      {.key = "debezium.sink.file.fsync",
+       .type = T::kBool,
+       .default_value = "true",
+       .meaning = "`true`: records are fsynced before they are acknowledged, so an acknowledged "
+                  "offset never points past data lost in a crash. `false` only for benchmarks "
+                  "on tmpfs.",
+       .applies_when = "debezium.sink.type=file",
+       .section = kSink},
+
+      // --- Format ---
+      {.key = "debezium.format.key",
+       .type = T::kEnum,
+       .default_value = "json",
+       .allowed = {"json"},
+       .meaning = "Format of record keys. Only `json` is implemented.",
+       .section = kFormat},
+      {.key = "debezium.format.value",
+       .type = T::kEnum,
+       .default_value = "json",
+       .allowed = {"json"},
+       .meaning = "Format of record values. Only `json` is implemented.",
+       .section = kFormat},
+      {.key = "debezium.format.key.schemas.enable",
+       .type = T::kBool,
+       .default_value = "true",
+       .meaning = "Wrap keys in the `{\"schema\":...,\"payload\":...}` envelope.",
+       .section = kFormat},
+      {.key = "debezium.format.value.schemas.enable",
+       .type = T::kBool,
+       .default_value = "true",
+       .meaning = "Wrap values in the `{\"schema\":...,\"payload\":...}` envelope.",
+       .section = kFormat},
+
+      // --- Siphon ---
+      {.key = "siphon.log.level",
+       .type = T::kEnum,
+       .default_value = "info",
+       .allowed = {"debug", "info", "warn", "error"},
+       .meaning = "Lowest level written to the log (stderr). Siphon-only key; Debezium Server "
+                  "uses `quarkus.log.level`, which Siphon ignores.",
+       .section = kSiphon},
+  };
+}
+
+std::vector<UnsupportedKey> build_unsupported() {
+  constexpr std::string_view kNoSnapshot =
+      "initial snapshots are not implemented yet; Siphon streams changes from the replication "
+      "slot only";
+  constexpr std::string_view kNotConfigurable = "not configurable in Siphon yet";
+  constexpr std::string_view kNoColumnFilter =
+      "column filtering is not implemented yet; all columns are emitted";
+  constexpr std::string_view kDefaultRepresentation =
+      "not configurable in Siphon yet; only one representation is implemented";
+  constexpr std::string_view kNoClientCert =
+      "client-certificate authentication is not implemented yet";
+  constexpr std::string_view kNotPostgres = "does not apply to the PostgreSQL connector";
+  constexpr std::string_view kUseFormat =
+      "Siphon does not use Kafka Connect converters; see "
+      "debezium.format.*";
+  constexpr std::string_view kOtherSink =
+      "this Debezium Server sink is not implemented; debezium.sink.type is file or stdout";
+  constexpr std::string_view kOtherOffsetStore = "only the file offset store is implemented";
+  constexpr std::string_view kConverterOption = "JSON converter option not configurable yet";
+  return {
+      // Snapshots and signals.
+      {"debezium.source.snapshot.mode", kNoSnapshot},
+      {"debezium.source.snapshot.", kNoSnapshot},
+      {"debezium.source.incremental.snapshot.", "incremental snapshots are not implemented yet"},
+      {"debezium.source.signal.", "signals are not implemented yet"},
+      {"debezium.source.notification.", "notifications are not implemented yet"},
+      {"debezium.source.read.only", kNotPostgres},
+      // Heartbeats.
+      {"debezium.source.heartbeat.interval.ms", "heartbeat records are not implemented yet"},
+      {"debezium.source.heartbeat.action.query", "heartbeat records are not implemented yet"},
+      {"debezium.source.topic.heartbeat.prefix", "heartbeat records are not implemented yet"},
+      {"debezium.source.heartbeat.topics.prefix", "heartbeat records are not implemented yet"},
+      // Event content.
+      {"debezium.source.message.key.columns", "custom message keys are not implemented yet"},
+      {"debezium.source.column.include.list", kNoColumnFilter},
+      {"debezium.source.column.exclude.list", kNoColumnFilter},
+      {"debezium.source.column.mask.", "column masking is not implemented yet"},
+      {"debezium.source.column.truncate.", "column truncation is not implemented yet"},
+      {"debezium.source.column.propagate.source.type", kNotConfigurable},
+      {"debezium.source.datatype.propagate.source.type", kNotConfigurable},
+      {"debezium.source.include.unknown.datatypes", kNotConfigurable},
+      {"debezium.source.interval.handling.mode", kDefaultRepresentation},
+      {"debezium.source.hstore.handling.mode", kDefaultRepresentation},
+      {"debezium.source.money.fraction.digits", kDefaultRepresentation},
+      {"debezium.source.schema.name.adjustment.mode", kNotConfigurable},
+      {"debezium.source.field.name.adjustment.mode", kNotConfigurable},
+      {"debezium.source.converters", "custom converters are not supported"},
+      {"debezium.source.post.processors", "post processors are not supported"},
+      {"debezium.source.post.processors.", "post processors are not supported"},
+      {"debezium.source.skip.messages.without.change", kNotConfigurable},
+      {"debezium.source.extended.headers.enabled", "record headers are not implemented yet"},
+      {"debezium.source.sourceinfo.struct.maker", "the source block has a fixed layout"},
+      {"debezium.source.toasted.value.placeholder",
+       "deprecated in Debezium; use debezium.source.unavailable.value.placeholder"},
+      {"debezium.source.truncate.handling.mode",
+       "deprecated in Debezium; use debezium.source.skipped.operations"},
+      {"debezium.source.message.prefix.include.list",
+       "logical decoding messages (pg_logical_emit_message) are not emitted yet"},
+      {"debezium.source.message.prefix.exclude.list",
+       "logical decoding messages (pg_logical_emit_message) are not emitted yet"},
+      {"debezium.source.topic.naming.strategy",
+       "topic names follow Debezium's default naming strategy"},
+      {"debezium.source.topic.cache.size", kNotConfigurable},
+      {"debezium.source.include.schema.changes", kNotPostgres},
+      {"debezium.source.schema.history.internal.", kNotPostgres},
+      {"debezium.source.database.history.", kNotPostgres},
+      {"debezium.source.schema.refresh.mode", kNotConfigurable},
+      {"debezium.source.event.processing.failure.handling.mode", kNotConfigurable},
+      {"debezium.source.custom.metric.tags", "metrics are not implemented yet"},
+      // Connection and replication.
+      {"debezium.source.database.initial.statements", "not implemented yet"},
+      {"debezium.source.database.tcpKeepAlive", kNotConfigurable},
+      {"debezium.source.database.sslcert", kNoClientCert},
+      {"debezium.source.database.sslkey", kNoClientCert},
+      {"debezium.source.database.sslpassword", kNoClientCert},
+      {"debezium.source.database.sslfactory", "TLS is handled by libpq"},
+      {"debezium.source.database.server.id", "MySQL-only option"},
+      {"debezium.source.database.include.list",
+       "a connector captures exactly one database, debezium.source.database.dbname"},
+      {"debezium.source.database.exclude.list",
+       "a connector captures exactly one database, debezium.source.database.dbname"},
+      {"debezium.source.database.query.timeout.ms", kNotConfigurable},
+      {"debezium.source.query.fetch.size", kNotConfigurable},
+      {"debezium.source.slot.max.retries", kNotConfigurable},
+      {"debezium.source.slot.retry.delay.ms", kNotConfigurable},
+      {"debezium.source.slot.stream.params", kNotConfigurable},
+      {"debezium.source.slot.failover", "failover slots are not implemented yet"},
+      {"debezium.source.xmin.fetch.interval.ms", "xmin tracking is not implemented"},
+      {"debezium.source.publish.via.partition.root", kNotConfigurable},
+      {"debezium.source.replica.identity.autoset.values",
+       "Siphon never changes the REPLICA IDENTITY of tables"},
+      {"debezium.source.lsn.flush.mode", kNotConfigurable},
+      {"debezium.source.flush.lsn.source", kNotConfigurable},
+      {"debezium.source.offset.mismatch.strategy", kNotConfigurable},
+      // Engine and offsets.
+      {"debezium.source.tasks.max", "the PostgreSQL connector runs a single task"},
+      {"debezium.source.poll.interval.ms", "not applicable to Siphon's pipeline"},
+      {"debezium.source.errors.retry.delay.initial.ms",
+       "the wait between retries is debezium.source.retriable.restart.connector.wait.ms"},
+      {"debezium.source.errors.retry.delay.max.ms",
+       "the wait between retries is debezium.source.retriable.restart.connector.wait.ms"},
+      {"debezium.source.record.processing.", "records are processed by Siphon's own pipeline"},
+      {"debezium.source.offset.flush.timeout.ms", kNotConfigurable},
+      {"debezium.source.offset.commit.policy", kNotConfigurable},
+      {"debezium.source.offset.storage.redis.", kOtherOffsetStore},
+      {"debezium.source.offset.storage.jdbc.", kOtherOffsetStore},
+      {"debezium.source.offset.storage.topic", kOtherOffsetStore},
+      {"debezium.source.offset.storage.partitions", kOtherOffsetStore},
+      {"debezium.source.offset.storage.replication.factor", kOtherOffsetStore},
+      {"debezium.source.key.converter*", kUseFormat},
+      {"debezium.source.value.converter*", kUseFormat},
+      {"debezium.source.header.converter*", kUseFormat},
+      // Debezium Server.
+      {"debezium.transforms", "single message transforms are not implemented yet"},
+      {"debezium.transforms.", "single message transforms are not implemented yet"},
+      {"debezium.predicates", "predicates (for transforms) are not implemented yet"},
+      {"debezium.predicates.", "predicates (for transforms) are not implemented yet"},
+      {"debezium.format.header*", "record headers are not implemented yet"},
+      {"debezium.format.key.schemas.cache.size", kConverterOption},
+      {"debezium.format.value.schemas.cache.size", kConverterOption},
+      {"debezium.format.key.decimal.format", kConverterOption},
+      {"debezium.format.value.decimal.format", kConverterOption},
+      {"debezium.format.key.replace.null.with.default", kConverterOption},
+      {"debezium.format.value.replace.null.with.default", kConverterOption},
+      {"debezium.sink.kafka.", "the Kafka sink is not implemented yet"},
+      {"debezium.sink.kinesis.", kOtherSink},
+      {"debezium.sink.pubsub.", kOtherSink},
+      {"debezium.sink.pulsar.", kOtherSink},
+      {"debezium.sink.redis.", kOtherSink},
+      {"debezium.sink.http.", kOtherSink},
+      {"debezium.sink.nats-streaming.", kOtherSink},
+      {"debezium.sink.nats-jetstream.", kOtherSink},
+      {"debezium.sink.eventhubs.", kOtherSink},
+      {"debezium.sink.pravega.", kOtherSink},
+      {"debezium.sink.rabbitmq.", kOtherSink},
+      {"debezium.sink.rocketmq.", kOtherSink},
+      {"debezium.sink.infinispan.", kOtherSink},
+  };
+}
+
+bool is_family(std::string_view entry) {
+  return !entry.empty() && (entry.back() == '.' || entry.back() == '*');
+}
+
+// What a family entry's keys start with: "a.b." for "a.b." and "a.b" for "a.b*".
+std::string_view family_prefix(std::string_view entry) {
+  return entry.back() == '*' ? entry.substr(0, entry.size() - 1) : entry;
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& option_table() {
+  static const std::vector<OptionSpec> table = build_table();
+  return table;
+}
+
+const OptionSpec* find_option(std::string_view key) {
+  // Config::get() looks keys up on every call, so avoid a linear scan.
+  static const std::unordered_map<std::string_view, const OptionSpec*> index = [] {
+    std::unordered_map<std::string_view, const OptionSpec*> m;
+    for (const OptionSpec& spec : option_table()) m.emplace(spec.key, &spec);
+    return m;
+  }();
+  auto it = index.find(key);
+  return it == index.end() ? nullptr : it->second;
+}
+
+const std::vector<UnsupportedKey>& unsupported_debezium_keys() {
+  static const std::vector<UnsupportedKey> keys = build_unsupported();
+  return keys;
+}
+
+const UnsupportedKey* find_unsupported(std::string_view key) {
+  const UnsupportedKey* best = nullptr;
+  for (const UnsupportedKey& entry : unsupported_debezium_keys()) {
+    std::string_view k = entry.key_or_prefix;
+    if (!is_family(k)) {
+      if (k == key) return &entry;
+      continue;
+    }
+    std::string_view prefix = family_prefix(k);
+    if (key.starts_with(prefix) &&
+        (best == nullptr || prefix.size() > family_prefix(best->key_or_prefix).size())) {
+      best = &entry;
+    }
+  }
+  return best;
+}
+
+std::string environment_variable_for(std::string_view key) {
+  std::string name;
+  name.reserve(key.size());
+  for (char c : key) {
+    auto u = static_cast<unsigned char>(c);
+    name.push_back(std::isalnum(u) ? static_cast<char>(std::toupper(u)) : '_');
+  }
+  return name;
+}
+
+}  // namespace siphon::config

@@ -1,0 +1,28 @@
+#include "io/byte_reader.h"
+
+#include <gtest/gtest.h>
+
+namespace siphon::io {
+
+TEST(ByteReader, ReadsBigEndianIntegersAndStrings) {
+  const uint8_t data[] = {0x00, 0x00, 0x01, 0x02, 0xff, 0xfe, 'a', 'b', 0, 0x7f};
+  ByteReader r(data, sizeof data);
+  EXPECT_EQ(r.u32_be(), 0x102u);
+  EXPECT_EQ(r.i16_be(), -2);
+  EXPECT_EQ(r.cstring(), "ab");
+  EXPECT_EQ(r.u8(), 0x7f);
+  EXPECT_TRUE(r.at_end());
+}
+
+TEST(ByteReader, RefusesToReadPastTheEnd) {
+  const uint8_t data[] = {0x01, 0x02, 0x03};
+  ByteReader r(data, sizeof data);
+  EXPECT_EQ(r.u32_be(), std::nullopt);
+  EXPECT_EQ(r.offset(), 0u);  // a failed read consumes nothing
+  EXPECT_EQ(r.bytes(4), std::nullopt);
+  EXPECT_EQ(r.cstring(), std::nullopt);  // no terminator
+  EXPECT_EQ(r.u16_be(), 0x0102);
+  EXPECT_EQ(r.u64_be(), std::nullopt);
+}
+
+}  // namespace siphon::io

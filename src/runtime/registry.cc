@@ -1,0 +1,118 @@
+#include "runtime/registry.h"
+
+#include "format/debezium_json_serializer.h"
+#include "offset/file_offset_store.h"
+#include "sink/file_sink.h"
+#include "sink/stdout_sink.h"
+#include "source/postgres/postgres_source.h"
+
+namespace siphon::runtime {
+namespace {
+
+using config::Config;
+namespace pg = source::postgres;
+
+constexpr const char* kPostgresConnector = "io.debezium.connector.postgresql.PostgresConnector";
+
+Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
+  pg::PostgresSourceConfig p;
+  p.connection.host = c.get("debezium.source.database.hostname");
+  p.connection.port = static_cast<int>(c.get_int("debezium.source.database.port"));
+  p.connection.user = c.get("debezium.source.database.user");
+  p.connection.password = c.get("debezium.source.database.password");
+  p.connection.dbname = c.get("debezium.source.database.dbname");
+  p.connection.sslmode = c.get("debezium.source.database.sslmode");
+  p.connection.sslrootcert = c.get("debezium.source.database.sslrootcert");
+  p.connection.connect_timeout_seconds = static_cast<int>(
+      std::max<int64_t>(1, c.get_int("debezium.source.connect.timeout.ms") / 1000));
+  p.connection.application_name = "siphon-" + c.get("debezium.source.name");
+  p.topic_prefix = c.get("debezium.source.topic.prefix");
+  p.topic_delimiter = c.get("debezium.source.topic.delimiter");
+  p.transaction_topic = c.get("debezium.source.topic.transaction");
+  p.slot_name = c.get("debezium.source.slot.name");
+  p.publication_name = c.get("debezium.source.publication.name");
+  p.publication_autocreate_mode = c.get("debezium.source.publication.autocreate.mode");
+  p.drop_slot_on_stop = c.get_bool("debezium.source.slot.drop.on.stop");
+  p.skipped_operations.clear();
+  for (const auto& op : c.get_list("debezium.source.skipped.operations")) {
+    if (op != "none") p.skipped_operations.insert(op[0]);
+  }
+  p.provide_transaction_metadata = c.get_bool("debezium.source.provide.transaction.metadata");
+  const std::string& decimal = c.get("debezium.source.decimal.handling.mode");
+  p.converter.decimal = decimal == "double"   ? pg::DecimalHandling::kDouble
+                        : decimal == "string" ? pg::DecimalHandling::kString
+                                              : pg::DecimalHandling::kPrecise;
+  const std::string& time = c.get("debezium.source.time.precision.mode");
+  p.converter.time = time == "connect"                      ? pg::TimePrecision::kConnect
+                     : time == "microseconds"               ? pg::TimePrecision::kMicroseconds
+                     : time == "adaptive_time_microseconds" ? pg::TimePrecision::kAdaptiveTimeMicroseconds
+                                                            : pg::TimePrecision::kAdaptive;
+  const std::string& binary = c.get("debezium.source.binary.handling.mode");
+  p.converter.binary = binary == "base64"            ? pg::BinaryHandling::kBase64
+                       : binary == "base64-url-safe" ? pg::BinaryHandling::kBase64UrlSafe
+                       : binary == "hex"             ? pg::BinaryHandling::kHex
+                                                     : pg::BinaryHandling::kBytes;
+  p.converter.unavailable_placeholder = c.get("debezium.source.unavailable.value.placeholder");
+  p.status_update_interval =
+      std::chrono::milliseconds(c.get_int("debezium.source.status.update.interval.ms"));
+  return p;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
+  ConnectorOptions options;
+  int64_t queue_bytes = c.get_int("debezium.source.max.queue.size.in.bytes");
+  if (queue_bytes > 0) options.queue_max_bytes = static_cast<size_t>(queue_bytes);
+  options.queue_max_records = static_cast<size_t>(c.get_int("debezium.source.max.queue.size"));
+  options.max_batch_size = static_cast<size_t>(c.get_int("debezium.source.max.batch.size"));
+  options.offset_flush_interval =
+      std::chrono::milliseconds(c.get_int("debezium.source.offset.flush.interval.ms"));
+  options.max_retries = c.get_int("debezium.source.errors.max.retries");
+  options.retry_wait =
+      std::chrono::milliseconds(c.get_int("debezium.source.retriable.restart.connector.wait.ms"));
+  options.tombstones_on_delete = c.get_bool("debezium.source.tombstones.on.delete");
+
+  SourceFactory factory;
+  const std::string& connector_class = c.get("debezium.source.connector.class");
+  if (connector_class == kPostgresConnector) {
+    auto pg_config = postgres_config(c);
+    if (!pg_config) return tl::unexpected(pg_config.error());
+    auto filter = source::TableFilter::create(c.get_list("debezium.source.schema.include.list"),
+                                              c.get_list("debezium.source.schema.exclude.list"),
+                                              c.get_list("debezium.source.table.include.list"),
+                                              c.get_list("debezium.source.table.exclude.list"));
+    if (!filter) return tl::unexpected(filter.error());
+    factory = [pg_config = *pg_config, filter = *filter] {
+      return std::make_unique<pg::PostgresSource>(pg_config, filter);
+    };
+  } else {
+    return make_error(ErrorKind::kConfig,
+                      "debezium.source.connector.class: '{}' is not supported", connector_class);
+  }
+
+  format::JsonFormatOptions json;
+  json.key_schemas_enable = c.get_bool("debezium.format.key.schemas.enable");
+  json.value_schemas_enable = c.get_bool("debezium.format.value.schemas.enable");
+  auto serializer = std::make_unique<format::DebeziumJsonSerializer>(json);
+
+  std::unique_ptr<sink::Sink> sink;
+  const std::string& sink_type = c.get("debezium.sink.type");
+  if (sink_type == "file") {
+    sink = std::make_unique<sink::FileSink>(c.get("debezium.sink.file.dir"),
+                                            c.get_bool("debezium.sink.file.fsync"));
+  } else if (sink_type == "stdout") {
+    sink = std::make_unique<sink::StdoutSink>();
+  } else {
+    return make_error(ErrorKind::kConfig, "debezium.sink.type: '{}' is not supported", sink_type);
+  }
+
+  auto offsets = std::make_unique<offset::FileOffsetStore>(
+      c.get("debezium.source.offset.storage.file.filename"), c.get("debezium.source.name"),
+      c.get("debezium.source.topic.prefix"));
+
+  return std::make_unique<Connector>(options, std::move(factory), std::move(serializer),
+                                     std::move(sink), std::move(offsets));
+}
+
+}  // namespace siphon::runtime

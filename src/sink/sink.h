@@ -1,0 +1,31 @@
+#pragma once
+// The Sink seam. A sink receives batches of serialized records and acknowledges each record
+// exactly once, through `ack`, only when the record is durable at its destination. The offset
+// tracker turns acknowledgements into a delivered position; nothing else does.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/error.h"
+#include "format/serialized_record.h"
+
+namespace siphon::sink {
+
+struct SinkRecord {
+  format::SerializedRecord record;
+  uint64_t sequence = 0;  // from the offset tracker
+};
+
+using AckFn = std::function<void(uint64_t sequence)>;
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual Status open() = 0;
+  // Delivers the batch. On success every record of it has been acknowledged. On error the
+  // records not acknowledged are not delivered as far as offsets are concerned.
+  virtual Status write(std::vector<SinkRecord>& batch, const AckFn& ack) = 0;
+  virtual void close() = 0;
+};
+
+}  // namespace siphon::sink

@@ -1,0 +1,597 @@
+#include "source/postgres/postgres_source.h"
+
+#include <algorithm>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "format/debezium_json_serializer.h"
+#include "source/postgres/pgoutput_decoder.h"
+
+namespace siphon::source::postgres {
+
+using schema::ConnectType;
+using schema::FieldSchema;
+
+namespace {
+
+constexpr auto kReadTimeout = std::chrono::milliseconds(100);
+
+int64_t unix_micros_from_pg(int64_t pg_micros) { return pg_micros + kPostgresEpochOffsetMicros; }
+
+uint64_t json_u64(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return 0;
+  if (it->is_number_unsigned() || it->is_number_integer()) return it->get<uint64_t>();
+  if (it->is_string()) return std::stoull(it->get<std::string>());
+  return 0;
+}
+
+}  // namespace
+
+const FieldSchema& PostgresSource::source_schema() {
+  static const FieldSchema s = [] {
+    FieldSchema src = schema::field("source", ConnectType::kStruct, false);
+    src.with_logical("io.debezium.connector.postgresql.Source", 1);
+    auto add = [&](const char* name, ConnectType t, bool optional) {
+      src.fields.push_back(schema::field(name, t, optional));
+      return &src.fields.back();
+    };
+    add("version", ConnectType::kString, false);
+    add("connector", ConnectType::kString, false);
+    add("name", ConnectType::kString, false);
+    add("ts_ms", ConnectType::kInt64, false);
+    FieldSchema* snapshot = add("snapshot", ConnectType::kString, true);
+    snapshot->with_logical("io.debezium.data.Enum", 1);
+    snapshot->with_parameter("allowed",
+                             "true,first,first_in_data_collection,last_in_data_collection,last,"
+                             "false,incremental");
+    snapshot->default_value = Value::string("false");
+    add("db", ConnectType::kString, false);
+    add("sequence", ConnectType::kString, true);
+    add("ts_us", ConnectType::kInt64, true);
+    add("ts_ns", ConnectType::kInt64, true);
+    add("schema", ConnectType::kString, false);
+    add("table", ConnectType::kString, false);
+    add("txId", ConnectType::kInt64, true);
+    add("lsn", ConnectType::kInt64, true);
+    add("xmin", ConnectType::kInt64, true);
+    return src;
+  }();
+  return s;
+}
+
+PostgresSource::PostgresSource(PostgresSourceConfig config, TableFilter filter)
+    : config_(std::move(config)),
+      filter_(std::move(filter)),
+      converter_(config_.converter),
+      relations_(converter_, filter_, TopicNaming{config_.topic_prefix, config_.topic_delimiter},
+                 [this](const std::string& s, const std::string& t) { return primary_key_of(s, t); }),
+      transactions_(config_.topic_prefix + config_.topic_delimiter + config_.transaction_topic) {}
+
+PostgresSource::~PostgresSource() { close(); }
+
+Status PostgresSource::start(const std::optional<nlohmann::json>& stored_offset) {
+  if (stored_offset) {
+    const auto& o = *stored_offset;
+    uint64_t proc = json_u64(o, "lsn_proc");
+    start_lsn_ = Lsn(proc != 0 ? proc : json_u64(o, "lsn"));
+    last_commit_end_ = Lsn(json_u64(o, "lsn_commit"));
+    if (last_commit_end_.is_zero()) last_commit_end_ = start_lsn_;
+    partial_final_lsn_ = Lsn(json_u64(o, "siphon.tx_final_lsn"));
+    partial_records_done_ = static_cast<uint32_t>(json_u64(o, "siphon.tx_records_done"));
+    confirmed_ = start_lsn_.value();
+    log::info("resuming from stored offset: lsn_proc={}{}", start_lsn_.to_string(),
+              partial_final_lsn_.is_zero()
+                  ? std::string()
+                  : fmt::format(", {} records of the transaction committing at {} delivered",
+                                partial_records_done_, partial_final_lsn_.to_string()));
+  }
+  auto sql = PgConnection::connect(config_.connection, false);
+  if (!sql) return tl::unexpected(sql.error());
+  sql_ = std::move(*sql);
+  if (auto s = check_server(*sql_); !s) return s;
+  if (auto s = ensure_publication(*sql_); !s) return s;
+  auto repl = PgConnection::connect(config_.connection, true);
+  if (!repl) return tl::unexpected(repl.error());
+  replication_ = std::move(*repl);
+  if (auto s = ensure_slot(*sql_); !s) return s;
+  return ok();
+}
+
+Status PostgresSource::check_server(PgConnection& sql) {
+  auto rows = sql.query(
+      "SELECT current_setting('wal_level'), current_setting('server_version_num')::int, "
+      "(SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user)");
+  if (!rows) return tl::unexpected(rows.error());
+  const auto& row = rows->at(0);
+  std::string wal_level = row[0].value_or("");
+  if (wal_level != "logical") {
+    return make_error(ErrorKind::kFatal,
+                      "PostgreSQL at {}:{} has wal_level = '{}'; logical decoding needs "
+                      "wal_level = logical: set it in postgresql.conf (or ALTER SYSTEM SET "
+                      "wal_level = logical) and restart PostgreSQL",
+                      config_.connection.host, config_.connection.port, wal_level);
+  }
+  if (std::stoi(row[1].value_or("0")) < 100000) {
+    return make_error(ErrorKind::kFatal, "PostgreSQL {} is too old: pgoutput needs 10 or later",
+                      row[1].value_or("?"));
+  }
+  if (row[2].value_or("f") != "t") {
+    return make_error(ErrorKind::kFatal,
+                      "role '{}' may not use replication: grant it with ALTER ROLE {} REPLICATION "
+                      "(or use a superuser)",
+                      config_.connection.user, config_.connection.user);
+  }
+  return ok();
+}
+
+Status PostgresSource::ensure_publication(PgConnection& sql) {
+  const std::string& name = config_.publication_name;
+  auto rows = sql.query("SELECT 1 FROM pg_publication WHERE pubname = " +
+                        PgConnection::quote_literal(name));
+  if (!rows) return tl::unexpected(rows.error());
+  const std::string& mode = config_.publication_autocreate_mode;
+  bool exists = !rows->empty();
+  if (mode == "disabled") {
+    if (!exists) {
+      return make_error(ErrorKind::kFatal,
+                        "publication '{}' does not exist and publication.autocreate.mode is "
+                        "'disabled': create it (CREATE PUBLICATION {} FOR ALL TABLES) or set "
+                        "debezium.source.publication.autocreate.mode=all_tables",
+                        name, PgConnection::quote_identifier(name));
+    }
+    return ok();
+  }
+  std::string quoted = PgConnection::quote_identifier(name);
+  if (mode == "all_tables") {
+    if (exists) return ok();
+    log::info("creating publication {} FOR ALL TABLES", quoted);
+    return sql.exec("CREATE PUBLICATION " + quoted + " FOR ALL TABLES");
+  }
+  if (mode == "no_tables") {
+    if (exists) return ok();
+    log::info("creating publication {} with no tables", quoted);
+    return sql.exec("CREATE PUBLICATION " + quoted);
+  }
+  // filtered: the publication lists exactly the captured tables, kept in sync at every start.
+  auto tables = sql.query(
+      "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind IN ('r','p') AND NOT c.relispartition AND n.nspname NOT IN "
+      "('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2");
+  if (!tables) return tl::unexpected(tables.error());
+  std::string list;
+  for (const auto& t : *tables) {
+    if (!filter_.captures(*t[0], *t[1])) continue;
+    if (!list.empty()) list += ", ";
+    list += PgConnection::quote_identifier(*t[0]) + "." + PgConnection::quote_identifier(*t[1]);
+  }
+  if (list.empty()) {
+    return make_error(ErrorKind::kFatal,
+                      "publication.autocreate.mode=filtered, but no table matches the include and "
+                      "exclude lists, so there is nothing to publish");
+  }
+  if (exists) return sql.exec("ALTER PUBLICATION " + quoted + " SET TABLE " + list);
+  log::info("creating publication {} FOR TABLE {}", quoted, list);
+  return sql.exec("CREATE PUBLICATION " + quoted + " FOR TABLE " + list);
+}
+
+Status PostgresSource::ensure_slot(PgConnection& sql) {
+  const std::string& slot = config_.slot_name;
+  auto rows = sql.query(
+      "SELECT plugin, database, wal_status, confirmed_flush_lsn FROM pg_replication_slots WHERE "
+      "slot_name = " +
+      PgConnection::quote_literal(slot));
+  if (!rows) return tl::unexpected(rows.error());
+  if (rows->empty()) {
+    auto created = replication_->query("CREATE_REPLICATION_SLOT " +
+                                       PgConnection::quote_identifier(slot) +
+                                       " LOGICAL pgoutput (SNAPSHOT 'nothing')");
+    if (!created) {
+      return make_error(created.error().kind, "cannot create replication slot '{}': {}", slot,
+                        created.error().message);
+    }
+    log::info("created replication slot '{}' at {}", slot,
+              created->at(0).at(1).value_or("?"));
+    return ok();
+  }
+  const auto& r = rows->front();
+  if (r[0].value_or("") != "pgoutput") {
+    return make_error(ErrorKind::kFatal,
+                      "replication slot '{}' uses output plugin '{}', Siphon needs pgoutput: drop "
+                      "it or set debezium.source.slot.name to another slot",
+                      slot, r[0].value_or("?"));
+  }
+  if (r[1].value_or("") != config_.connection.dbname) {
+    return make_error(ErrorKind::kFatal,
+                      "replication slot '{}' belongs to database '{}', not '{}': set "
+                      "debezium.source.slot.name to a slot of this database",
+                      slot, r[1].value_or("?"), config_.connection.dbname);
+  }
+  if (r[2].value_or("") == "lost") {
+    return make_error(ErrorKind::kFatal,
+                      "replication slot '{}' was invalidated by the server (wal_status = lost, "
+                      "max_slot_wal_keep_size exceeded): the WAL it needed is gone; drop the slot "
+                      "and start again with a snapshot",
+                      slot);
+  }
+  auto confirmed = Lsn::parse(r[3].value_or(""));
+  if (confirmed && !start_lsn_.is_zero() && *confirmed > start_lsn_) {
+    log::info("slot '{}' confirmed_flush_lsn {} is ahead of the stored offset {}; the server "
+              "will start at its confirmed position",
+              slot, confirmed->to_string(), start_lsn_.to_string());
+  }
+  return ok();
+}
+
+std::optional<std::vector<std::string>> PostgresSource::primary_key_of(const std::string& schema,
+                                                                       const std::string& table) {
+  if (!sql_) return std::nullopt;
+  auto rows = sql_->query(
+      "SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true "
+      "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
+      "WHERE i.indisprimary AND n.nspname = " +
+      PgConnection::quote_literal(schema) + " AND c.relname = " +
+      PgConnection::quote_literal(table) + " ORDER BY k.ord");
+  if (!rows) {
+    log::warn("cannot read the primary key of {}.{}: {}", schema, table, rows.error().message);
+    return std::nullopt;
+  }
+  std::vector<std::string> names;
+  for (const auto& r : *rows) names.push_back(r[0].value_or(""));
+  return names;
+}
+
+Status PostgresSource::stream(Dispatcher& dispatcher, const std::atomic<bool>& stop) {
+  std::string publication = PgConnection::quote_identifier(config_.publication_name);
+  std::string command = fmt::format(
+      "START_REPLICATION SLOT {} LOGICAL {} (\"proto_version\" '1', \"publication_names\" {})",
+      PgConnection::quote_identifier(config_.slot_name), start_lsn_.to_string(),
+      PgConnection::quote_literal(publication));
+  if (auto s = replication_->start_replication(command); !s) return s;
+  streaming_ = true;
+  log::info("streaming from slot '{}' at {}", config_.slot_name, start_lsn_.to_string());
+  dispatcher.set_wait_hook([this] { (void)maybe_send_status(); });
+
+  while (!stop.load(std::memory_order_relaxed)) {
+    auto frame = replication_->read_frame(kReadTimeout);
+    if (!frame) return tl::unexpected(frame.error());
+    if (!frame->empty()) {
+      auto decoded = decode_replication_frame(frame->bytes());
+      if (!decoded) {
+        return make_error(ErrorKind::kFatal, "after LSN {}: {}", received_.to_string(),
+                          decoded.error().message);
+      }
+      if (auto* data = std::get_if<XLogDataFrame>(&*decoded)) {
+        if (data->wal_end > received_) received_ = data->wal_end;
+        if (auto s = handle_message(*data, dispatcher); !s) return s;
+      } else {
+        const auto& keepalive = std::get<KeepaliveFrame>(*decoded);
+        if (keepalive.wal_end > received_) received_ = keepalive.wal_end;
+        last_keepalive_end_ = keepalive.wal_end;
+        if (keepalive.reply_requested) {
+          if (auto s = send_status(false); !s) return s;
+          continue;
+        }
+      }
+    }
+    if (auto s = maybe_send_status(); !s) return s;
+  }
+  return ok();
+}
+
+Status PostgresSource::maybe_send_status() {
+  if (!streaming_) return ok();
+  // Nothing captured is pending: the keepalive position can be confirmed so an idle connector
+  // never pins WAL (spec/pgoutput.md §2.5, "Idle acks").
+  if (!tx_ && !last_keepalive_end_.is_zero() && last_keepalive_end_.value() > confirmed_.load() &&
+      pipeline_idle()) {
+    uint64_t current = confirmed_.load();
+    while (current < last_keepalive_end_.value() &&
+           !confirmed_.compare_exchange_weak(current, last_keepalive_end_.value())) {
+    }
+  }
+  auto now = std::chrono::steady_clock::now();
+  bool changed = confirmed_.load() != sent_flush_.value();
+  if (changed || now - last_status_ >= config_.status_update_interval) return send_status(false);
+  return ok();
+}
+
+Status PostgresSource::send_status(bool reply_requested) {
+  Lsn flush(confirmed_.load());
+  Lsn write = std::max(received_, flush);
+  auto s = replication_->send_status(write, flush, flush, reply_requested);
+  if (!s) return s;
+  sent_flush_ = flush;
+  last_status_ = std::chrono::steady_clock::now();
+  return ok();
+}
+
+offset::SourcePosition PostgresSource::position_at(Lsn lsn) const {
+  offset::SourcePosition p;
+  p.completed_lsn = last_commit_end_.value();
+  if (tx_) {
+    p.tx_final_lsn = tx_->final_lsn.value();
+    p.tx_id = tx_->xid;
+    p.commit_ts_us = tx_->commit_ts_us;
+  }
+  p.event_lsn = lsn.value();
+  return p;
+}
+
+Status PostgresSource::handle_message(const XLogDataFrame& frame, Dispatcher& dispatcher) {
+  auto decoded = decode_pgoutput_message(frame.payload);
+  if (!decoded) {
+    return make_error(ErrorKind::kFatal, "at LSN {}: {}", frame.data_start.to_string(),
+                      decoded.error().message);
+  }
+  const Lsn lsn = frame.data_start;
+  return std::visit(
+      [&](const auto& m) -> Status {
+        using M = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<M, BeginMessage>) {
+          if (tx_) {
+            return make_error(ErrorKind::kFatal, "at LSN {}: Begin inside an open transaction",
+                              lsn.to_string());
+          }
+          Transaction t;
+          t.xid = m.xid;
+          t.final_lsn = m.final_lsn;
+          t.commit_ts_us = unix_micros_from_pg(m.commit_ts_us);
+          // The server skips these itself when asked to start at the stored position; this
+          // guards against a slot that was moved back by hand.
+          t.skip = !start_lsn_.is_zero() && m.final_lsn < start_lsn_;
+          tx_ = t;
+          if (t.skip) return ok();
+          uint32_t delivered = m.final_lsn == partial_final_lsn_ ? partial_records_done_ : 0;
+          dispatcher.begin_transaction(delivered);
+          if (config_.provide_transaction_metadata) {
+            auto rec = transactions_.begin(fmt::format("{}:{}", t.xid, lsn.value()),
+                                           t.commit_ts_us / 1000);
+            return dispatcher.dispatch_struct(rec.topic, &event::TransactionMonitor::key_schema(),
+                                              &rec.key, &event::TransactionMonitor::value_schema(),
+                                              &rec.value, position_at(lsn));
+          }
+          return ok();
+        } else if constexpr (std::is_same_v<M, CommitMessage>) {
+          if (!tx_) {
+            return make_error(ErrorKind::kFatal, "at LSN {}: Commit without Begin",
+                              lsn.to_string());
+          }
+          bool skipped = tx_->skip;
+          if (!skipped && config_.provide_transaction_metadata) {
+            auto rec = transactions_.end(fmt::format("{}:{}", tx_->xid, lsn.value()),
+                                         tx_->commit_ts_us / 1000);
+            auto s = dispatcher.dispatch_struct(rec.topic, &event::TransactionMonitor::key_schema(),
+                                                &rec.key, &event::TransactionMonitor::value_schema(),
+                                                &rec.value, position_at(lsn));
+            if (!s) return s;
+          }
+          if (m.end_lsn > last_commit_end_) last_commit_end_ = m.end_lsn;
+          if (!skipped) dispatcher.commit_transaction(position_at(m.end_lsn));
+          tx_.reset();
+          return ok();
+        } else if constexpr (std::is_same_v<M, RelationMessage>) {
+          relations_.update(m);
+          return ok();
+        } else if constexpr (std::is_same_v<M, TypeMessage> || std::is_same_v<M, OriginMessage> ||
+                             std::is_same_v<M, LogicalMessage>) {
+          return ok();  // not requested or carries nothing for events (messages: a later issue)
+        } else {
+          if (!tx_) {
+            return make_error(ErrorKind::kFatal, "at LSN {}: row change outside a transaction",
+                              lsn.to_string());
+          }
+          if (tx_->skip) return ok();
+          return handle_change(decoded.value(), lsn, dispatcher);
+        }
+      },
+      *decoded);
+}
+
+Result<Row> PostgresSource::build_row(const RelationEntry& rel, const TupleData& tuple,
+                                      Lsn lsn) const {
+  if (tuple.size() != rel.column_index.size()) {
+    return make_error(ErrorKind::kFatal,
+                      "at LSN {}: row of {} has {} columns but its Relation message announced {}",
+                      lsn.to_string(), rel.data_collection, tuple.size(), rel.column_index.size());
+  }
+  Row row(rel.columns.size());
+  for (size_t i = 0; i < tuple.size(); ++i) {
+    int idx = rel.column_index[i];
+    if (idx < 0) continue;
+    const auto& column = rel.columns[static_cast<size_t>(idx)];
+    const TupleColumn& datum = tuple[i];
+    switch (datum.kind) {
+      case TupleColumn::Kind::kNull: break;
+      case TupleColumn::Kind::kUnchanged: row[idx] = converter_.unavailable(column); break;
+      case TupleColumn::Kind::kText: {
+        auto v = converter_.convert(column, datum.data);
+        if (!v) {
+          return make_error(ErrorKind::kFatal, "at LSN {}: table {}: {}", lsn.to_string(),
+                            rel.data_collection, v.error().message);
+        }
+        row[idx] = std::move(*v);
+        break;
+      }
+      case TupleColumn::Kind::kBinary:
+        return make_error(ErrorKind::kFatal,
+                          "at LSN {}: table {}: binary column value received although binary mode "
+                          "was not requested",
+                          lsn.to_string(), rel.data_collection);
+    }
+  }
+  return row;
+}
+
+// A `K` tuple carries only the replica-identity columns; the rest arrive as nulls that say
+// nothing about the row (spec/pgoutput.md §3.4).
+Row PostgresSource::key_only(const RelationEntry& rel, const Row& row) const {
+  Row out(row.size());
+  for (size_t k : rel.table->key_columns) out[k] = row[k];
+  return out;
+}
+
+event::SourceBlock PostgresSource::source_block(const RelationEntry* rel, Lsn lsn) const {
+  int64_t ts_us = tx_ ? tx_->commit_ts_us : 0;
+  std::string sequence = last_commit_end_.is_zero()
+                             ? fmt::format("[null,\"{}\"]", lsn.value())
+                             : fmt::format("[\"{}\",\"{}\"]", last_commit_end_.value(), lsn.value());
+  static const auto schema = std::make_shared<const FieldSchema>(source_schema());
+  return event::SourceBlock{
+      schema,
+      {Value::string(config_.debezium_version), Value::string("postgresql"),
+       Value::string(config_.topic_prefix), Value::integer(ts_us / 1000), Value::string("false"),
+       Value::string(config_.connection.dbname), Value::string(std::move(sequence)),
+       Value::integer(ts_us), Value::integer(ts_us * 1000),
+       Value::string(rel ? rel->table->catalog_name : ""),
+       Value::string(rel ? rel->table->table_name : ""),
+       tx_ ? Value::integer(tx_->xid) : Value::null(), Value::integer(static_cast<int64_t>(lsn.value())),
+       Value::null()}};
+}
+
+Status PostgresSource::emit_change(const RelationEntry& rel, event::Op op, std::optional<Row> before,
+                                   std::optional<Row> after, Lsn lsn,
+                                   std::vector<event::Header> headers, Dispatcher& dispatcher) {
+  if (config_.skipped_operations.count(static_cast<char>(op))) return ok();
+  event::ChangeEvent e;
+  e.table = rel.table;
+  e.op = op;
+  e.before = std::move(before);
+  e.after = std::move(after);
+  e.source = source_block(&rel, lsn);
+  e.processed_at_ns = now_unix_nanos();
+  e.headers = std::move(headers);
+  if (config_.provide_transaction_metadata && tx_) {
+    e.transaction = transactions_.on_event(fmt::format("{}:{}", tx_->xid, lsn.value()),
+                                           rel.data_collection);
+  }
+  return dispatcher.dispatch_change(e, position_at(lsn));
+}
+
+Status PostgresSource::handle_change(const PgOutputMessage& message, Lsn lsn,
+                                     Dispatcher& dispatcher) {
+  auto relation = [&](uint32_t relid) -> Result<const RelationEntry*> {
+    const RelationEntry* rel = relations_.find(relid);
+    if (rel == nullptr) {
+      return make_error(ErrorKind::kFatal,
+                        "at LSN {}: change for relation {} whose Relation message never arrived",
+                        lsn.to_string(), relid);
+    }
+    return rel;
+  };
+
+  if (const auto* ins = std::get_if<InsertMessage>(&message)) {
+    auto rel = relation(ins->relation_id);
+    if (!rel) return tl::unexpected(rel.error());
+    if (!(*rel)->table) return ok();
+    auto row = build_row(**rel, ins->new_tuple, lsn);
+    if (!row) return tl::unexpected(row.error());
+    return emit_change(**rel, event::Op::kCreate, std::nullopt, std::move(*row), lsn, {}, dispatcher);
+  }
+
+  if (const auto* upd = std::get_if<UpdateMessage>(&message)) {
+    auto rel = relation(upd->relation_id);
+    if (!rel) return tl::unexpected(rel.error());
+    const RelationEntry& r = **rel;
+    if (!r.table) return ok();
+    auto after = build_row(r, upd->new_tuple, lsn);
+    if (!after) return tl::unexpected(after.error());
+    std::optional<Row> before;
+    if (upd->old_kind != 0) {
+      auto old = build_row(r, upd->old_tuple, lsn);
+      if (!old) return tl::unexpected(old.error());
+      before = upd->old_kind == 'K' ? key_only(r, *old) : std::move(*old);
+    }
+    bool key_changed = false;
+    if (before && r.table->has_key()) {
+      for (size_t k : r.table->key_columns) key_changed |= (*before)[k] != (*after)[k];
+    }
+    if (!key_changed) {
+      return emit_change(r, event::Op::kUpdate, std::move(before), std::move(*after), lsn, {},
+                         dispatcher);
+    }
+    // A primary-key change is a delete of the old key and a create of the new one, each naming
+    // the other key in a header (spec/debezium-compat.md §1.4).
+    format::DebeziumJsonSerializer keys(format::JsonFormatOptions{});
+    std::string old_key = keys.key_payload(*r.table, *before);
+    std::string new_key = keys.key_payload(*r.table, *after);
+    if (auto s = emit_change(r, event::Op::kDelete, std::move(before), std::nullopt, lsn,
+                             {{"__debezium.newkey", new_key}}, dispatcher);
+        !s) {
+      return s;
+    }
+    return emit_change(r, event::Op::kCreate, std::nullopt, std::move(*after), lsn,
+                       {{"__debezium.oldkey", old_key}}, dispatcher);
+  }
+
+  if (const auto* del = std::get_if<DeleteMessage>(&message)) {
+    auto rel = relation(del->relation_id);
+    if (!rel) return tl::unexpected(rel.error());
+    const RelationEntry& r = **rel;
+    if (!r.table) return ok();
+    auto old = build_row(r, del->old_tuple, lsn);
+    if (!old) return tl::unexpected(old.error());
+    Row before = del->old_kind == 'K' ? key_only(r, *old) : std::move(*old);
+    return emit_change(r, event::Op::kDelete, std::move(before), std::nullopt, lsn, {}, dispatcher);
+  }
+
+  if (const auto* trunc = std::get_if<TruncateMessage>(&message)) {
+    for (uint32_t relid : trunc->relation_ids) {
+      auto rel = relation(relid);
+      if (!rel) return tl::unexpected(rel.error());
+      if (!(*rel)->table) continue;
+      if (auto s = emit_change(**rel, event::Op::kTruncate, std::nullopt, std::nullopt, lsn, {},
+                               dispatcher);
+          !s) {
+        return s;
+      }
+    }
+    return ok();
+  }
+  return ok();
+}
+
+nlohmann::json PostgresSource::offset_for(const offset::SourcePosition& p) const {
+  nlohmann::json o;
+  o["lsn_proc"] = p.completed_lsn;
+  o["lsn_commit"] = p.completed_lsn;
+  o["lsn"] = p.tx_complete || p.event_lsn == 0 ? p.completed_lsn : p.event_lsn;
+  if (p.tx_id) o["txId"] = p.tx_id;
+  if (p.commit_ts_us) o["ts_usec"] = p.commit_ts_us;
+  if (!p.tx_complete && p.tx_final_lsn != 0 && p.records_done > 0) {
+    // Siphon's own keys: how much of the transaction committing at tx_final_lsn is delivered.
+    o["siphon.tx_final_lsn"] = p.tx_final_lsn;
+    o["siphon.tx_records_done"] = p.records_done;
+  }
+  return o;
+}
+
+void PostgresSource::confirm(const offset::SourcePosition& delivered) {
+  uint64_t target = delivered.completed_lsn;
+  uint64_t current = confirmed_.load();
+  while (current < target && !confirmed_.compare_exchange_weak(current, target)) {
+  }
+}
+
+void PostgresSource::close() {
+  if (replication_ && streaming_) {
+    if (auto s = send_status(false); !s) {
+      log::warn("could not send the final status update: {}", s.error().message);
+    } else {
+      log::info("confirmed {} to slot '{}'", Lsn(confirmed_.load()).to_string(), config_.slot_name);
+    }
+    (void)replication_->end_copy();
+    streaming_ = false;
+  }
+  replication_.reset();
+  if (sql_ && config_.drop_slot_on_stop) {
+    auto s = sql_->exec("SELECT pg_drop_replication_slot(" +
+                        PgConnection::quote_literal(config_.slot_name) + ")");
+    if (!s) log::warn("could not drop slot '{}': {}", config_.slot_name, s.error().message);
+  }
+  sql_.reset();
+}
+
+}  // namespace siphon::source::postgres

@@ -1,0 +1,108 @@
+#pragma once
+// PostgreSQL capture through logical replication with pgoutput (protocol version 1).
+//
+// Position invariant: a transaction is acknowledged to the slot with its Commit's end LSN, and
+// only after every record of it is delivered and the offset that covers it is stored. The
+// stored offset, not the slot, says where to resume: the server may resend transactions the
+// slot already confirmed (spec/pgoutput.md §2.6), so transactions whose commit precedes the
+// stored position are skipped, and a partly delivered transaction is replayed without its
+// delivered records.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "core/lsn.h"
+#include "event/transaction_monitor.h"
+#include "source/postgres/pg_connection.h"
+#include "source/postgres/pg_value_converter.h"
+#include "source/postgres/relation_cache.h"
+#include "source/source.h"
+#include "source/table_filter.h"
+
+namespace siphon::source::postgres {
+
+struct PostgresSourceConfig {
+  PgConnectionParams connection;
+  std::string topic_prefix;
+  std::string topic_delimiter = ".";
+  std::string transaction_topic = "transaction";
+  std::string slot_name = "debezium";
+  std::string publication_name = "dbz_publication";
+  std::string publication_autocreate_mode = "all_tables";
+  bool drop_slot_on_stop = false;
+  std::set<char> skipped_operations = {'t'};
+  bool provide_transaction_metadata = false;
+  PgConverterOptions converter;
+  std::chrono::milliseconds status_update_interval{10000};
+  std::string debezium_version = "3.1.2.Final";
+};
+
+class PostgresSource : public Source {
+ public:
+  PostgresSource(PostgresSourceConfig config, TableFilter filter);
+  ~PostgresSource() override;
+
+  Status start(const std::optional<nlohmann::json>& stored_offset) override;
+  Status stream(Dispatcher& dispatcher, const std::atomic<bool>& stop) override;
+  nlohmann::json offset_for(const offset::SourcePosition& delivered) const override;
+  void confirm(const offset::SourcePosition& delivered) override;
+  void close() override;
+
+  static const schema::FieldSchema& source_schema();
+
+ private:
+  struct Transaction {
+    uint32_t xid = 0;
+    Lsn final_lsn;
+    int64_t commit_ts_us = 0;  // Unix microseconds
+    bool skip = false;         // already delivered before a restart
+  };
+
+  Status check_server(PgConnection& sql);
+  Status ensure_publication(PgConnection& sql);
+  Status ensure_slot(PgConnection& sql);
+  std::optional<std::vector<std::string>> primary_key_of(const std::string& schema,
+                                                         const std::string& table);
+
+  Status handle_message(const XLogDataFrame& frame, Dispatcher& dispatcher);
+  Status handle_change(const PgOutputMessage& message, Lsn lsn, Dispatcher& dispatcher);
+  Status emit_change(const RelationEntry& rel, event::Op op, std::optional<Row> before,
+                     std::optional<Row> after, Lsn lsn, std::vector<event::Header> headers,
+                     Dispatcher& dispatcher);
+  Result<Row> build_row(const RelationEntry& rel, const TupleData& tuple, Lsn lsn) const;
+  Row key_only(const RelationEntry& rel, const Row& row) const;
+  offset::SourcePosition position_at(Lsn lsn) const;
+  event::SourceBlock source_block(const RelationEntry* rel, Lsn lsn) const;
+  Status send_status(bool reply_requested);
+  Status maybe_send_status();
+
+  PostgresSourceConfig config_;
+  TableFilter filter_;
+  PgValueConverter converter_;
+  RelationCache relations_;
+  event::TransactionMonitor transactions_;
+
+  std::unique_ptr<PgConnection> sql_;          // catalog lookups
+  std::unique_ptr<PgConnection> replication_;  // the stream
+  bool streaming_ = false;
+
+  // Where to resume, from the stored offset.
+  Lsn start_lsn_;
+  Lsn partial_final_lsn_;
+  uint32_t partial_records_done_ = 0;
+
+  // Stream state (source thread only).
+  std::optional<Transaction> tx_;
+  Lsn last_commit_end_;  // end LSN of the last Commit processed: Debezium's lsn_commit
+  Lsn received_;         // highest LSN received: the status update's write position
+  Lsn last_keepalive_end_;
+  Lsn sent_flush_;
+  std::chrono::steady_clock::time_point last_status_{};
+
+  std::atomic<uint64_t> confirmed_{0};  // set from the sink thread
+};
+
+}  // namespace siphon::source::postgres

@@ -1,0 +1,45 @@
+#include "source/table_filter.h"
+
+namespace siphon::source {
+
+Result<TableFilter> TableFilter::create(const std::vector<std::string>& schema_include,
+                                        const std::vector<std::string>& schema_exclude,
+                                        const std::vector<std::string>& table_include,
+                                        const std::vector<std::string>& table_exclude) {
+  TableFilter f;
+  auto compile = [](const std::vector<std::string>& in,
+                    std::vector<std::regex>& out) -> Status {
+    for (const auto& pattern : in) {
+      try {
+        out.emplace_back(pattern, std::regex::ECMAScript | std::regex::optimize);
+      } catch (const std::regex_error& e) {
+        return make_error(ErrorKind::kConfig, "invalid regular expression '{}': {}", pattern,
+                          e.what());
+      }
+    }
+    return ok();
+  };
+  if (auto s = compile(schema_include, f.schema_include_); !s) return tl::unexpected(s.error());
+  if (auto s = compile(schema_exclude, f.schema_exclude_); !s) return tl::unexpected(s.error());
+  if (auto s = compile(table_include, f.table_include_); !s) return tl::unexpected(s.error());
+  if (auto s = compile(table_exclude, f.table_exclude_); !s) return tl::unexpected(s.error());
+  return f;
+}
+
+bool TableFilter::any(const std::vector<std::regex>& patterns, const std::string& name) {
+  for (const auto& re : patterns) {
+    if (std::regex_match(name, re)) return true;
+  }
+  return false;
+}
+
+bool TableFilter::captures(const std::string& schema, const std::string& table) const {
+  if (!schema_include_.empty() && !any(schema_include_, schema)) return false;
+  if (any(schema_exclude_, schema)) return false;
+  std::string qualified = schema + "." + table;
+  if (!table_include_.empty() && !any(table_include_, qualified)) return false;
+  if (any(table_exclude_, qualified)) return false;
+  return true;
+}
+
+}  // namespace siphon::source

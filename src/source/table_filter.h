@@ -1,0 +1,28 @@
+#pragma once
+// Debezium's capture filters: include/exclude lists of regular expressions matched against the
+// whole name — "<schema>" for schema lists, "<schema>.<table>" for table lists (MySQL:
+// database instead of schema). An include list, when given, admits only what it matches.
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace siphon::source {
+
+class TableFilter {
+ public:
+  static Result<TableFilter> create(const std::vector<std::string>& schema_include,
+                                    const std::vector<std::string>& schema_exclude,
+                                    const std::vector<std::string>& table_include,
+                                    const std::vector<std::string>& table_exclude);
+
+  bool captures(const std::string& schema, const std::string& table) const;
+
+ private:
+  static bool any(const std::vector<std::regex>& patterns, const std::string& name);
+
+  std::vector<std::regex> schema_include_, schema_exclude_, table_include_, table_exclude_;
+};
+
+}  // namespace siphon::source

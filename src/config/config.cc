@@ -445,18 +445,25 @@ Result<Config> Config::from_properties(
   for (const OptionSpec& spec : option_table()) {
     bool applicable = applies(spec, config.values_);
     if (spec.required && applicable && !config.is_set(spec.key) && !invalid.contains(spec.key)) {
+      std::string condition =
+          spec.applies_when.empty() ? "" : fmt::format("required when {}; ", spec.applies_when);
       errors.push_back(fmt::format(
-          "missing required key '{}'{} (set it in the file or with the environment variable "
-          "{})",
-          spec.key,
-          spec.applies_when.empty() ? "" : fmt::format(" (required when {})", spec.applies_when),
-          environment_variable_for(spec.key)));
+          "missing required key '{}' ({}set it in the file or with the environment variable {})",
+          spec.key, condition, environment_variable_for(spec.key)));
     }
     if (!applicable && config.is_set(spec.key)) {
       no_effect.push_back(fmt::format("{} has no effect unless {}", spec.key, spec.applies_when));
     }
   }
 
+  // A bad value referenced through ${...} by other keys is reported once, not once per use.
+  std::vector<std::string> unique_errors;
+  for (std::string& e : errors) {
+    if (std::find(unique_errors.begin(), unique_errors.end(), e) == unique_errors.end()) {
+      unique_errors.push_back(std::move(e));
+    }
+  }
+  errors = std::move(unique_errors);
   if (!errors.empty()) {
     if (errors.size() == 1) return make_error(ErrorKind::kConfig, "{}", errors.front());
     std::string message = fmt::format("{} configuration errors:", errors.size());

@@ -242,6 +242,14 @@ TEST(ConfigTest, UnterminatedAndSelfReferencingVariablesAreErrors) {
   EXPECT_THAT(load_error(cycle), HasSubstr("refers to itself"));
 }
 
+TEST(ConfigTest, ErrorInAReferencedPropertyIsReportedOnce) {
+  Props props = with(base(), "debezium.source.topic.prefix", "${UNDEFINED_PREFIX}");
+  props = with(props, "debezium.source.slot.name", "${debezium.source.topic.prefix}");
+  EXPECT_EQ(load_error(props),
+            "debezium.source.topic.prefix: undefined variable 'UNDEFINED_PREFIX' (set it in the "
+            "environment or give a default: ${UNDEFINED_PREFIX:default})");
+}
+
 // --- Key names ---
 
 TEST(ConfigTest, UnknownKeySuggestsTheClosestKey) {

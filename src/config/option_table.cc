@@ -272,9 +272,11 @@ std::vector<OptionSpec> build_table() {
       {.key = "debezium.sink.type",
        .type = T::kEnum,
        .required = true,
-       .allowed = {"file", "stdout"},
+       .allowed = {"file", "stdout", "null"},
        .meaning = "Where records go: `file` (Siphon's own durable file sink, not a Debezium "
-                  "Server sink) or `stdout` (standard output).",
+                  "Server sink), `stdout` (standard output, one JSON line per record with its "
+                  "topic) or `null` (records are discarded and acknowledged: for benchmarks and "
+                  "tests of everything but the destination).",
        .section = kSink},
       {.key = "debezium.sink.file.dir",
        .type = T::kString,

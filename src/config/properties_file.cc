@@ -152,9 +152,9 @@ Result<std::string> unescape(const LogicalLine& line, size_t begin, size_t end) 
         i += consumed - 1;
         continue;
       }
-      default:
+      default:  // \\ \= \: \# \! \<space>: any other escaped character stands for itself
         out.push_back(e);
-        break;  // \\ \= \: \# \! \<space> and any other character
+        break;
     }
     ++i;
   }

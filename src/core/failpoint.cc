@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <string>
+#include <thread>
+#include <chrono>
 
 #include <unistd.h>
 
@@ -32,7 +34,27 @@ FailpointSpec& spec() {
   return s;
 }
 
+struct DelaySpec {
+  std::string name;
+  long millis = 0;
+  DelaySpec() {
+    const char* env = std::getenv("SIPHON_DELAY");
+    if (env == nullptr) return;
+    std::string spec(env);
+    auto colon = spec.find(':');
+    if (colon == std::string::npos) return;
+    name = spec.substr(0, colon);
+    millis = std::atol(spec.c_str() + colon + 1);
+  }
+};
+
 }  // namespace
+
+void delaypoint(std::string_view name) {
+  static const DelaySpec spec;
+  if (spec.millis <= 0 || name != spec.name) return;
+  std::this_thread::sleep_for(std::chrono::milliseconds(spec.millis));
+}
 
 void failpoint(std::string_view name) {
   auto& s = spec();

@@ -8,4 +8,8 @@ namespace siphon {
 
 void failpoint(std::string_view name);
 
+// Delay points for tests that need a slow stage: SIPHON_DELAY="name:ms" makes every
+// delaypoint("name") sleep that long.
+void delaypoint(std::string_view name);
+
 }  // namespace siphon

@@ -14,8 +14,10 @@ struct SourcePosition {
   uint64_t tx_id = 0;
   uint64_t event_lsn = 0;
   int64_t commit_ts_us = 0;
-  // Records of the transaction delivered once this one is (set by the dispatcher).
+  // Records of the transaction delivered once this one is (set by the dispatcher), and how many
+  // of them are data change events (what Debezium's transaction.total_order counts).
   uint32_t records_done = 0;
+  uint32_t events_done = 0;
   // True on the last record of a transaction: delivering it completes the transaction.
   bool tx_complete = false;
 };

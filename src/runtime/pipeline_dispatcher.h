@@ -35,7 +35,8 @@ class PipelineDispatcher : public source::Dispatcher {
   uint64_t records_dispatched() const { return dispatched_; }
 
  private:
-  Status push(format::SerializedRecord record, const offset::SourcePosition& position);
+  Status push(format::SerializedRecord record, const offset::SourcePosition& position,
+              bool change_event);
 
   format::Serializer& serializer_;
   RecordQueue& queue_;
@@ -43,6 +44,7 @@ class PipelineDispatcher : public source::Dispatcher {
   bool tombstones_;
   std::function<void()> wait_hook_;
   uint32_t records_in_tx_ = 0;
+  uint32_t events_in_tx_ = 0;
   uint32_t skip_in_tx_ = 0;
   uint64_t dispatched_ = 0;
 };

@@ -3,6 +3,7 @@
 #include "format/debezium_json_serializer.h"
 #include "offset/file_offset_store.h"
 #include "sink/file_sink.h"
+#include "sink/null_sink.h"
 #include "sink/stdout_sink.h"
 #include "source/postgres/postgres_source.h"
 
@@ -62,8 +63,8 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
 
 Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
   ConnectorOptions options;
-  int64_t queue_bytes = c.get_int("debezium.source.max.queue.size.in.bytes");
-  if (queue_bytes > 0) options.queue_max_bytes = static_cast<size_t>(queue_bytes);
+  options.queue_max_bytes =
+      static_cast<size_t>(c.get_int("debezium.source.max.queue.size.in.bytes"));
   options.queue_max_records = static_cast<size_t>(c.get_int("debezium.source.max.queue.size"));
   options.max_batch_size = static_cast<size_t>(c.get_int("debezium.source.max.batch.size"));
   options.offset_flush_interval =
@@ -101,6 +102,8 @@ Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
   if (sink_type == "file") {
     sink = std::make_unique<sink::FileSink>(c.get("debezium.sink.file.dir"),
                                             c.get_bool("debezium.sink.file.fsync"));
+  } else if (sink_type == "null") {
+    sink = std::make_unique<sink::NullSink>();
   } else if (sink_type == "stdout") {
     sink = std::make_unique<sink::StdoutSink>();
   } else {

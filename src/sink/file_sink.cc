@@ -107,6 +107,7 @@ Result<int> FileSink::file_for(const std::string& topic) {
 }
 
 Status FileSink::write(std::vector<SinkRecord>& batch, const AckFn& ack) {
+  delaypoint("sink.write");
   pending_.clear();
   for (const auto& rec : batch) {
     auto fd = file_for(rec.record.topic);

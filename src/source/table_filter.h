@@ -1,7 +1,8 @@
 #pragma once
 // Debezium's capture filters: include/exclude lists of regular expressions matched against the
 // whole name — "<schema>" for schema lists, "<schema>.<table>" for table lists (MySQL:
-// database instead of schema). An include list, when given, admits only what it matches.
+// database instead of schema), case-insensitively as Debezium does. An include list, when
+// given, admits only what it matches.
 #include <regex>
 #include <string>
 #include <vector>

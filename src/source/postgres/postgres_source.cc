@@ -564,6 +564,7 @@ nlohmann::json PostgresSource::offset_for(const offset::SourcePosition& p) const
     // Siphon's own keys: how much of the transaction committing at tx_final_lsn is delivered.
     o["siphon.tx_final_lsn"] = p.tx_final_lsn;
     o["siphon.tx_records_done"] = p.records_done;
+    o["siphon.tx_events_done"] = p.events_done;
   }
   return o;
 }

@@ -1,0 +1,86 @@
+// Memory stays flat under back-pressure: one 2,000,000-row transaction with ten 200-byte text
+// columns streams through a deliberately slow sink, and Siphon's peak RSS (VmHWM) stays under
+// 100 MB. Run it on the optimized build: sanitizers multiply memory use.
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "integration/siphon_harness.h"
+
+namespace siphon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Peak resident set size of a process in kB, from /proc; 0 once it has gone.
+long peak_rss_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+uint64_t lsn_value(const std::string& text) {
+  auto slash = text.find('/');
+  return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) |
+         std::stoull(text.substr(slash + 1), nullptr, 16);
+}
+
+TEST(Memory, ATwoMillionRowTransactionThroughASlowSinkStaysUnder100MB) {
+  constexpr int kRows = 2'000'000;
+  auto pg = PgServer::start({"logical_decoding_work_mem = 64MB", "max_wal_size = 8GB",
+                             "checkpoint_timeout = 30min"});
+  PgConnection sql = pg->connect();
+  sql.exec(
+      "CREATE TABLE wide (id int PRIMARY KEY, c1 text, c2 text, c3 text, c4 text, c5 text, "
+      "c6 text, c7 text, c8 text, c9 text, c10 text)");
+  SiphonHarness h(*pg, "mem");
+  h.props["debezium.sink.type"] = "null";
+  h.props.erase("debezium.sink.file.dir");
+  h.props["debezium.source.max.batch.size"] = "256";
+  auto siphon = h.start({{"SIPHON_DELAY", "sink.write:10"}});
+  for (int i = 0; i < 400 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
+                                        "slot_name = '" + h.slot() + "' AND active") == "0";
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  // Each value: 200 characters that differ per row and column (md5 chains, incompressible).
+  std::string value = [] {
+    std::string v;
+    for (int c = 1; c <= 10; ++c) {
+      v += ", left(repeat(md5(g::text || '" + std::to_string(c) +
+           "'), 7), 200)";
+    }
+    return v;
+  }();
+  uint64_t before_insert = lsn_value(sql.scalar("SELECT pg_current_wal_insert_lsn()"));
+  sql.exec("INSERT INTO wide SELECT g" + value + " FROM generate_series(1, " +
+           std::to_string(kRows) + ") g");
+  uint64_t after_commit = lsn_value(sql.scalar("SELECT pg_current_wal_insert_lsn()"));
+
+  long peak = 0;
+  uint64_t confirmed = 0;
+  auto deadline = std::chrono::steady_clock::now() + 25min;
+  while (confirmed < after_commit && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(siphon.running()) << h.log();
+    peak = std::max(peak, peak_rss_kb(siphon.pid()));
+    std::this_thread::sleep_for(500ms);
+    confirmed = lsn_value(sql.scalar(
+        "SELECT coalesce(confirmed_flush_lsn, '0/0') FROM pg_replication_slots WHERE slot_name = '" +
+        h.slot() + "'"));
+  }
+  peak = std::max(peak, peak_rss_kb(siphon.pid()));
+  ASSERT_GE(confirmed, after_commit) << "the transaction was not delivered in time\n" << h.log();
+  auto offset = h.stored_offset();
+  ASSERT_TRUE(offset);
+  EXPECT_GT((*offset)["lsn_proc"].get<uint64_t>(), before_insert);
+  EXPECT_TRUE(siphon.stop().success()) << h.log();
+  std::cout << "peak RSS (VmHWM): " << peak / 1024 << " MB for " << kRows << " rows" << std::endl;
+  EXPECT_GT(peak, 0);
+  EXPECT_LT(peak, 100 * 1024) << "peak RSS " << peak << " kB";
+}
+
+}  // namespace
+}  // namespace siphon::testing

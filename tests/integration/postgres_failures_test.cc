@@ -1,0 +1,195 @@
+// Positions, restarts, configuration and server errors, against real PostgreSQL servers.
+#include <gtest/gtest.h>
+
+#include "integration/siphon_harness.h"
+
+namespace siphon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+void wait_for_slot(PgConnection& sql, const std::string& slot) {
+  for (int i = 0; i < 400; ++i) {
+    if (sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot +
+                   "' AND active") != "0") {
+      return;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  FAIL() << "slot " << slot << " never became active";
+}
+
+uint64_t lsn_value(const std::string& text) {
+  auto slash = text.find('/');
+  return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) |
+         std::stoull(text.substr(slash + 1), nullptr, 16);
+}
+
+class PostgresPositions : public ::testing::Test {
+ protected:
+  PgServer& pg = shared_pg_server();
+  PgConnection sql = pg.connect();
+};
+
+TEST_F(PostgresPositions, GracefulStopStoresTheOffsetAndConfirmsTheSlot) {
+  sql.exec("CREATE TABLE stop_t (id int PRIMARY KEY)");
+  SiphonHarness h(pg, "stop");
+  auto siphon = h.start();
+  wait_for_slot(sql, h.slot());
+  for (int i = 1; i <= 20; ++i) sql.exec("INSERT INTO stop_t VALUES (" + std::to_string(i) + ")");
+  ASSERT_TRUE(h.wait_for_records(h.topic("stop_t"), 20)) << h.log();
+  auto status = siphon.stop();
+  ASSERT_TRUE(status.success()) << status.describe() << h.log();
+
+  // The last transaction's Commit end LSN is both the stored position and the slot's.
+  auto offset = h.stored_offset();
+  ASSERT_TRUE(offset) << h.log();
+  uint64_t stored = (*offset)["lsn_proc"];
+  uint64_t slot = lsn_value(sql.scalar(
+      "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + h.slot() + "'"));
+  EXPECT_EQ(stored, slot);
+  auto last = h.records(h.topic("stop_t")).back();
+  EXPECT_GT(stored, last["value"]["payload"]["source"]["lsn"].get<uint64_t>());
+  EXPECT_EQ((*offset)["txId"], last["value"]["payload"]["source"]["txId"]);
+  EXPECT_FALSE(offset->contains("siphon.tx_final_lsn"));  // no partly delivered transaction
+
+  // A restart delivers only what is new: nothing twice.
+  for (int i = 21; i <= 25; ++i) sql.exec("INSERT INTO stop_t VALUES (" + std::to_string(i) + ")");
+  auto again = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("stop_t"), 25)) << h.log();
+  std::this_thread::sleep_for(500ms);
+  ASSERT_TRUE(again.stop().success()) << h.log();
+  auto recs = h.records(h.topic("stop_t"));
+  ASSERT_EQ(recs.size(), 25u);
+  for (int i = 0; i < 25; ++i) EXPECT_EQ(recs[i]["key"]["payload"]["id"], i + 1);
+}
+
+TEST_F(PostgresPositions, ResumesFromItsOwnOffsetEvenWhenTheSlotIsBehind) {
+  // The slot is created first and never confirmed past these inserts; the offset file says
+  // the first two transactions were delivered. Only the third may come out.
+  sql.exec("CREATE TABLE behind_t (id int PRIMARY KEY)");
+  sql.exec("CREATE PUBLICATION pub_behind FOR TABLE behind_t");
+  sql.exec("SELECT pg_create_logical_replication_slot('slot_behind', 'pgoutput')");
+  sql.exec("INSERT INTO behind_t VALUES (1)");
+  sql.exec("INSERT INTO behind_t VALUES (2)");
+  std::string after_two = sql.scalar("SELECT pg_current_wal_insert_lsn()");
+  sql.exec("INSERT INTO behind_t VALUES (3)");
+  SiphonHarness h(pg, "behind");
+  {
+    std::ofstream out(h.offset_file());
+    out << json::array({{{"key", json::array({"siphon", {{"server", h.prefix()}}})},
+                         {"value", {{"lsn_proc", lsn_value(after_two)},
+                                    {"lsn_commit", lsn_value(after_two)},
+                                    {"lsn", lsn_value(after_two)}}}}})
+               .dump();
+  }
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("behind_t"), 1)) << h.log();
+  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto recs = h.records(h.topic("behind_t"));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0]["key"]["payload"]["id"], 3);
+}
+
+TEST_F(PostgresPositions, AnIdleConnectorKeepsTheSlotMoving) {
+  // Only unpublished tables are written: no change reaches Siphon, but keepalives must still
+  // move confirmed_flush_lsn so the slot never pins WAL.
+  sql.exec("CREATE TABLE idle_pub (id int PRIMARY KEY)");
+  sql.exec("CREATE TABLE idle_other (id int PRIMARY KEY)");
+  SiphonHarness h(pg, "idle");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.idle_pub";
+  auto siphon = h.start();
+  wait_for_slot(sql, h.slot());
+  for (int i = 0; i < 50; ++i) sql.exec("INSERT INTO idle_other VALUES (" + std::to_string(i) + ")");
+  sql.exec("SELECT pg_switch_wal()");  // nudge the walsender with more WAL
+  uint64_t target = lsn_value(sql.scalar("SELECT pg_current_wal_lsn()"));
+  uint64_t confirmed = 0;
+  for (int i = 0; i < 300 && confirmed < target; ++i) {
+    std::this_thread::sleep_for(100ms);
+    confirmed = lsn_value(sql.scalar(
+        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + h.slot() + "'"));
+  }
+  EXPECT_GE(confirmed, target) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_FALSE(std::filesystem::exists(h.topic_file(h.topic("idle_other"))));
+}
+
+class ConfigurationErrors : public ::testing::Test {
+ protected:
+  PgServer& pg = shared_pg_server();
+};
+
+TEST_F(ConfigurationErrors, AnUnknownKeyExitsTwoAndNamesIt) {
+  SiphonHarness h(pg, "cfg_unknown");
+  h.props["debezium.source.databse.hostname"] = "127.0.0.1";
+  auto r = h.run_to_exit(30s);
+  EXPECT_EQ(r.status.code, 2) << r.err;
+  EXPECT_NE(r.err.find("debezium.source.databse.hostname"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("debezium.source.database.hostname"), std::string::npos) << r.err;
+}
+
+TEST_F(ConfigurationErrors, AnInvalidValueExitsTwoAndSaysWhatIsAllowed) {
+  SiphonHarness h(pg, "cfg_invalid");
+  h.props["debezium.source.publication.autocreate.mode"] = "everything";
+  auto r = h.run_to_exit(30s);
+  EXPECT_EQ(r.status.code, 2) << r.err;
+  EXPECT_NE(r.err.find("debezium.source.publication.autocreate.mode"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("all_tables"), std::string::npos) << r.err;
+}
+
+TEST_F(ConfigurationErrors, EnvironmentOverridesAndVariablesKeepSecretsOutOfTheFile) {
+  PgConnection sql = pg.connect();
+  sql.exec("CREATE TABLE envt (id int PRIMARY KEY)");
+  SiphonHarness h(pg, "envt");
+  std::string port = h.props["debezium.source.database.port"];
+  h.props["debezium.source.database.port"] = "${TEST_PG_PORT}";
+  h.props["debezium.source.database.password"] = "not-the-real-one";
+  auto siphon = h.start({{"TEST_PG_PORT", port},
+                         {"DEBEZIUM_SOURCE_DATABASE_PASSWORD", "s3cr3t-from-env"},
+                         {"DEBEZIUM_SOURCE_TOPIC_PREFIX", "from_env"}});
+  wait_for_slot(sql, h.slot());
+  sql.exec("INSERT INTO envt VALUES (1)");
+  ASSERT_TRUE(h.wait_for_records("from_env.public.envt", 1)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_EQ(h.log().find("s3cr3t-from-env"), std::string::npos);
+  EXPECT_EQ(h.log().find("not-the-real-one"), std::string::npos);
+}
+
+TEST_F(ConfigurationErrors, AnUnsupportedDebeziumKeyWarnsAndQuarkusKeysAreIgnored) {
+  PgConnection sql = pg.connect();
+  SiphonHarness h(pg, "cfg_warn");
+  h.props["debezium.source.heartbeat.interval.ms"] = "5000";
+  h.props["quarkus.log.level"] = "INFO";
+  auto siphon = h.start();
+  wait_for_slot(sql, h.slot());
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_NE(h.log().find("debezium.source.heartbeat.interval.ms"), std::string::npos) << h.log();
+  EXPECT_NE(h.log().find("quarkus.log.level"), std::string::npos) << h.log();
+}
+
+TEST(ServerErrors, WalLevelReplicaIsRefusedWithWhatToChange) {
+  auto server = PgServer::start({"wal_level = replica"});
+  SiphonHarness h(*server, "wal");
+  h.props["debezium.source.database.password"] = "pw-must-not-leak";
+  auto r = h.run_to_exit(60s);
+  EXPECT_EQ(r.status.code, 1) << r.err;
+  EXPECT_NE(r.err.find("wal_level"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("logical"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("pw-must-not-leak"), std::string::npos);
+}
+
+TEST(ServerErrors, AMissingPublicationWithAutocreateDisabledIsNamed) {
+  PgServer& pg = shared_pg_server();
+  SiphonHarness h(pg, "nopub");
+  h.props["debezium.source.publication.autocreate.mode"] = "disabled";
+  auto r = h.run_to_exit(60s);
+  EXPECT_EQ(r.status.code, 1) << r.err;
+  EXPECT_NE(r.err.find("pub_nopub"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace siphon::testing

@@ -1,0 +1,344 @@
+// Streaming from a real PostgreSQL 15 into the file sink, checked against Debezium's event
+// format (shared/spec/debezium-compat.md) value by value.
+#include <gtest/gtest.h>
+
+#include "integration/siphon_harness.h"
+
+namespace siphon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+class PostgresStreaming : public ::testing::Test {
+ protected:
+  PgServer& pg = shared_pg_server();
+  PgConnection sql = pg.connect();
+};
+
+// The names of a struct schema's fields, in order.
+std::vector<std::string> field_names(const json& schema) {
+  std::vector<std::string> names;
+  for (const auto& f : schema.at("fields")) names.push_back(f.at("field"));
+  return names;
+}
+
+const json& field_schema(const json& struct_schema, const std::string& name) {
+  for (const auto& f : struct_schema.at("fields")) {
+    if (f.at("field") == name) return f;
+  }
+  throw std::runtime_error("no field " + name);
+}
+
+TEST_F(PostgresStreaming, CoreTypesBecomeDebeziumEvents) {
+  sql.exec(
+      "CREATE TABLE core_types (id int PRIMARY KEY, i2 smallint, i8 bigint, num numeric(10,2), "
+      "vnum numeric, f4 real, f8 double precision, flag boolean, txt text, vc varchar(20), "
+      "ch char(4), raw bytea, d date, t time, t3 time(3), ts timestamp, ts3 timestamp(3), "
+      "tstz timestamptz, u uuid, j json, jb jsonb)");
+  SiphonHarness h(pg, "core");
+  auto siphon = h.start();
+  // Wait for the slot so the insert is captured.
+  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
+                                        "slot_name = '" + h.slot() + "'") == "0";
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  sql.exec(
+      "INSERT INTO core_types VALUES (1, -32768, 9223372036854775807, -12345678.91, 1.50, 0.1, "
+      "123456789.123456789, true, E'quote \" back\\\\slash\\nnew é', 'v', 'ab', '\\x00ff10', "
+      "'2024-02-29', '13:45:06.123456', '13:45:06.123', '2024-02-29 13:45:06.5', "
+      "'1969-12-31 23:59:59.999', '2024-02-29 13:45:06.123456+05:30', "
+      "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{\"b\": 1,  \"a\": [1,2]}', "
+      "'{\"b\": 1, \"a\": [1,2], \"a\": 3}')");
+  sql.exec("INSERT INTO core_types (id) VALUES (2)");
+  const std::string topic = h.topic("core_types");
+  ASSERT_TRUE(h.wait_for_records(topic, 2)) << h.log();
+  siphon.stop();
+  auto recs = h.records(topic);
+  ASSERT_EQ(recs.size(), 2u);
+
+  // Key: struct of the primary key, schema named <topic>.Key, byte for byte as Kafka's
+  // JsonConverter writes it (key order included).
+  auto raw = h.raw_lines(topic);
+  EXPECT_EQ(raw[0].substr(0, raw[0].find(",\"value\":")),
+            R"({"key":{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],)"
+            R"("optional":false,"name":")" + topic + R"(.Key"},"payload":{"id":1}})");
+  // Floats as Java prints them.
+  EXPECT_NE(raw[0].find("\"f4\":0.1,"), std::string::npos);
+  EXPECT_NE(raw[0].find("\"f8\":1.2345678912345679E8,"), std::string::npos);
+
+  const json& schema = recs[0]["value"]["schema"];
+  EXPECT_EQ(schema["name"], topic + ".Envelope");
+  EXPECT_EQ(schema["version"], 2);
+  EXPECT_EQ(field_names(schema), (std::vector<std::string>{"before", "after", "source", "transaction",
+                                                           "op", "ts_ms", "ts_us", "ts_ns"}));
+  const json& row = field_schema(schema, "after");
+  EXPECT_EQ(row["name"], topic + ".Value");
+  EXPECT_EQ(field_schema(row, "i2")["type"], "int16");
+  EXPECT_EQ(field_schema(row, "i8")["type"], "int64");
+  EXPECT_EQ(field_schema(row, "num")["name"], "org.apache.kafka.connect.data.Decimal");
+  EXPECT_EQ(field_schema(row, "num")["parameters"],
+            json::parse(R"({"scale":"2","connect.decimal.precision":"10"})"));
+  EXPECT_EQ(field_schema(row, "vnum")["name"], "io.debezium.data.VariableScaleDecimal");
+  EXPECT_EQ(field_schema(row, "f4")["type"], "float");
+  EXPECT_EQ(field_schema(row, "f8")["type"], "double");
+  EXPECT_EQ(field_schema(row, "flag")["type"], "boolean");
+  EXPECT_EQ(field_schema(row, "raw")["type"], "bytes");
+  EXPECT_EQ(field_schema(row, "d")["name"], "io.debezium.time.Date");
+  EXPECT_EQ(field_schema(row, "t")["name"], "io.debezium.time.MicroTime");
+  EXPECT_EQ(field_schema(row, "t3")["name"], "io.debezium.time.Time");
+  EXPECT_EQ(field_schema(row, "t3")["type"], "int32");
+  EXPECT_EQ(field_schema(row, "ts")["name"], "io.debezium.time.MicroTimestamp");
+  EXPECT_EQ(field_schema(row, "ts3")["name"], "io.debezium.time.Timestamp");
+  EXPECT_EQ(field_schema(row, "tstz")["name"], "io.debezium.time.ZonedTimestamp");
+  EXPECT_EQ(field_schema(row, "u")["name"], "io.debezium.data.Uuid");
+  EXPECT_EQ(field_schema(row, "j")["name"], "io.debezium.data.Json");
+  EXPECT_EQ(field_schema(row, "jb")["name"], "io.debezium.data.Json");
+  EXPECT_EQ(field_schema(row, "id")["optional"], false);
+  EXPECT_EQ(field_schema(row, "txt")["optional"], true);
+
+  const json& source_schema = field_schema(schema, "source");
+  EXPECT_EQ(source_schema["name"], "io.debezium.connector.postgresql.Source");
+  EXPECT_EQ(field_names(source_schema),
+            (std::vector<std::string>{"version", "connector", "name", "ts_ms", "snapshot", "db",
+                                      "sequence", "ts_us", "ts_ns", "schema", "table", "txId",
+                                      "lsn", "xmin"}));
+
+  const json& p = recs[0]["value"]["payload"];
+  EXPECT_EQ(p["op"], "c");
+  EXPECT_TRUE(p["before"].is_null());
+  const json& a = p["after"];
+  EXPECT_EQ(a["id"], 1);
+  EXPECT_EQ(a["i2"], -32768);
+  EXPECT_EQ(a["i8"], 9223372036854775807LL);
+  EXPECT_EQ(a["num"], "tmn9LQ==");  // -1234567891 as big-endian two's complement
+  EXPECT_EQ(a["vnum"], json::parse(R"({"scale":2,"value":"AJY="})"));
+  EXPECT_EQ(a["flag"], true);
+  EXPECT_EQ(a["txt"], "quote \" back\\slash\nnew é");
+  EXPECT_EQ(a["vc"], "v");
+  EXPECT_EQ(a["ch"], "ab  ");
+  EXPECT_EQ(a["raw"], "AP8Q");
+  EXPECT_EQ(a["d"], 19782);
+  EXPECT_EQ(a["t"], 49506123456LL);
+  EXPECT_EQ(a["t3"], 49506123);
+  EXPECT_EQ(a["ts"], 1709214306500000LL);
+  EXPECT_EQ(a["ts3"], -1);
+  EXPECT_EQ(a["tstz"], "2024-02-29T08:15:06.123456Z");
+  EXPECT_EQ(a["u"], "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+  EXPECT_EQ(a["j"], "{\"b\": 1,  \"a\": [1,2]}");
+  EXPECT_EQ(a["jb"], "{\"a\": 3, \"b\": 1}");
+
+  const json& s = p["source"];
+  EXPECT_EQ(s["connector"], "postgresql");
+  EXPECT_EQ(s["name"], h.prefix());
+  EXPECT_EQ(s["snapshot"], "false");  // a string, as Debezium's JSON converter writes it
+  EXPECT_EQ(s["db"], "postgres");
+  EXPECT_EQ(s["schema"], "public");
+  EXPECT_EQ(s["table"], "core_types");
+  EXPECT_TRUE(s["lsn"].is_number_integer());
+  EXPECT_TRUE(s["txId"].is_number_integer());
+  EXPECT_TRUE(s["sequence"].is_string());
+  auto sequence = json::parse(s["sequence"].get<std::string>());
+  ASSERT_EQ(sequence.size(), 2u);
+  EXPECT_EQ(sequence[1], std::to_string(s["lsn"].get<uint64_t>()));
+  EXPECT_EQ(s["ts_us"].get<int64_t>() / 1000, s["ts_ms"].get<int64_t>());
+  EXPECT_EQ(s["ts_ns"].get<int64_t>(), s["ts_us"].get<int64_t>() * 1000);
+  EXPECT_TRUE(s["xmin"].is_null());
+  EXPECT_TRUE(p["transaction"].is_null());
+
+  // Row 2: everything but the key is NULL.
+  const json& a2 = recs[1]["value"]["payload"]["after"];
+  EXPECT_EQ(a2["id"], 2);
+  for (const auto& name : {"i2", "num", "vnum", "txt", "raw", "d", "tstz", "j"}) {
+    EXPECT_TRUE(a2[name].is_null()) << name;
+  }
+}
+
+TEST_F(PostgresStreaming, UpdatesDeletesTombstonesAndKeyChanges) {
+  sql.exec("CREATE TABLE kchange (id int PRIMARY KEY, name text)");
+  SiphonHarness h(pg, "kchange");
+  auto siphon = h.start();
+  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
+                                        "slot_name = '" + h.slot() + "'") == "0";
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  sql.exec("INSERT INTO kchange VALUES (1, 'a')");
+  sql.exec("UPDATE kchange SET name = 'b' WHERE id = 1");
+  sql.exec("UPDATE kchange SET id = 2 WHERE id = 1");
+  sql.exec("DELETE FROM kchange WHERE id = 2");
+  const std::string topic = h.topic("kchange");
+  // c, u, (d + tombstone + c) for the key change, d + tombstone.
+  ASSERT_TRUE(h.wait_for_records(topic, 7)) << h.log();
+  siphon.stop();
+  auto r = h.records(topic);
+  ASSERT_EQ(r.size(), 7u);
+  auto op = [&](size_t i) { return r[i]["value"]["payload"]["op"]; };
+  auto key = [&](size_t i) { return r[i]["key"]["payload"]; };
+  EXPECT_EQ(op(0), "c");
+  EXPECT_EQ(op(1), "u");
+  // REPLICA IDENTITY DEFAULT and an unchanged key: pgoutput sends no old row, so no before.
+  EXPECT_TRUE(r[1]["value"]["payload"]["before"].is_null());
+  EXPECT_EQ(r[1]["value"]["payload"]["after"]["name"], "b");
+
+  EXPECT_EQ(op(2), "d");
+  EXPECT_EQ(key(2), json::parse(R"({"id":1})"));
+  EXPECT_EQ(r[2]["headers"]["__debezium.newkey"], json::parse(R"({"id":2})"));
+  EXPECT_TRUE(r[3]["value"].is_null());  // tombstone for the old key
+  EXPECT_EQ(key(3), json::parse(R"({"id":1})"));
+  EXPECT_EQ(op(4), "c");
+  EXPECT_EQ(key(4), json::parse(R"({"id":2})"));
+  EXPECT_EQ(r[4]["headers"]["__debezium.oldkey"], json::parse(R"({"id":1})"));
+
+  EXPECT_EQ(op(5), "d");
+  // Under REPLICA IDENTITY DEFAULT a delete carries only the key columns.
+  EXPECT_EQ(r[5]["value"]["payload"]["before"], json::parse(R"({"id":2,"name":null})"));
+  EXPECT_TRUE(r[5]["value"]["payload"]["after"].is_null());
+  EXPECT_TRUE(r[6]["value"].is_null());
+  EXPECT_EQ(key(6), json::parse(R"({"id":2})"));
+}
+
+TEST_F(PostgresStreaming, ReplicaIdentityFullGivesTheWholeBeforeImage) {
+  sql.exec("CREATE TABLE rfull (id int PRIMARY KEY, name text, n int)");
+  sql.exec("ALTER TABLE rfull REPLICA IDENTITY FULL");
+  SiphonHarness h(pg, "rfull");
+  h.props["debezium.source.tombstones.on.delete"] = "false";
+  auto siphon = h.start();
+  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
+                                        "slot_name = '" + h.slot() + "'") == "0";
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  sql.exec("INSERT INTO rfull VALUES (1, 'a', 10)");
+  sql.exec("UPDATE rfull SET name = 'b' WHERE id = 1");
+  sql.exec("DELETE FROM rfull WHERE id = 1");
+  ASSERT_TRUE(h.wait_for_records(h.topic("rfull"), 3)) << h.log();
+  siphon.stop();
+  auto r = h.records(h.topic("rfull"));
+  ASSERT_EQ(r.size(), 3u);  // no tombstone: tombstones.on.delete=false
+  // The key is still the primary key, although every column is in the replica identity.
+  EXPECT_EQ(r[1]["key"]["payload"], json::parse(R"({"id":1})"));
+  EXPECT_EQ(r[1]["value"]["payload"]["before"], json::parse(R"({"id":1,"name":"a","n":10})"));
+  EXPECT_EQ(r[2]["value"]["payload"]["before"], json::parse(R"({"id":1,"name":"b","n":10})"));
+}
+
+TEST_F(PostgresStreaming, TransactionMetadataTruncateAndToastPlaceholder) {
+  sql.exec("CREATE TABLE txmeta_a (id int PRIMARY KEY, big text, n int)");
+  sql.exec("CREATE TABLE txmeta_b (id int PRIMARY KEY)");
+  SiphonHarness h(pg, "txmeta");
+  h.props["debezium.source.provide.transaction.metadata"] = "true";
+  h.props["debezium.source.skipped.operations"] = "none";
+  h.props["debezium.source.table.include.list"] = "public\\.txmeta_.*";
+  auto siphon = h.start();
+  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
+                                        "slot_name = '" + h.slot() + "'") == "0";
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  // A value stored out of line (TOAST): incompressible and larger than 2 kB.
+  sql.exec("BEGIN; INSERT INTO txmeta_a SELECT 1, string_agg(md5(g::text), ''), 1 FROM "
+           "generate_series(1, 400) g; INSERT INTO txmeta_b VALUES (1), (2); COMMIT");
+  sql.exec("UPDATE txmeta_a SET n = 2 WHERE id = 1");
+  sql.exec("TRUNCATE txmeta_b");
+  ASSERT_TRUE(h.wait_for_records(h.topic("txmeta_b"), 3)) << h.log();
+  ASSERT_TRUE(h.wait_for_records(h.topic("txmeta_a"), 2)) << h.log();
+  ASSERT_TRUE(h.wait_for_records(h.prefix() + ".transaction", 6)) << h.log();
+  siphon.stop();
+
+  auto a = h.records(h.topic("txmeta_a"));
+  auto b = h.records(h.topic("txmeta_b"));
+  auto tx = h.records(h.prefix() + ".transaction");
+  ASSERT_EQ(tx.size(), 6u);
+  const json& begin = tx[0]["value"]["payload"];
+  const json& end = tx[1]["value"]["payload"];
+  EXPECT_EQ(tx[0]["value"]["schema"]["name"],
+            "io.debezium.connector.common.TransactionMetadataValue");
+  EXPECT_EQ(begin["status"], "BEGIN");
+  EXPECT_TRUE(begin["event_count"].is_null());
+  EXPECT_EQ(end["status"], "END");
+  EXPECT_EQ(end["event_count"], 3);
+  EXPECT_EQ(end["data_collections"],
+            json::parse(R"([{"data_collection":"public.txmeta_a","event_count":1},)"
+                        R"({"data_collection":"public.txmeta_b","event_count":2}])"));
+  // Ids are "<xid>:<lsn of the message>": the xid part is the same in the whole transaction.
+  std::string xid = begin["id"].get<std::string>().substr(0, begin["id"].get<std::string>().find(':'));
+  EXPECT_EQ(end["id"].get<std::string>().rfind(xid + ":", 0), 0u);
+  const json& t1 = a[0]["value"]["payload"]["transaction"];
+  EXPECT_EQ(t1["total_order"], 1);
+  EXPECT_EQ(t1["data_collection_order"], 1);
+  const json& t3 = b[1]["value"]["payload"]["transaction"];
+  EXPECT_EQ(t3["total_order"], 3);
+  EXPECT_EQ(t3["data_collection_order"], 2);
+
+  // The UPDATE did not touch the TOASTed column: Debezium's placeholder stands in for it.
+  EXPECT_EQ(a[1]["value"]["payload"]["after"]["big"], "__debezium_unavailable_value");
+  EXPECT_EQ(a[1]["value"]["payload"]["after"]["n"], 2);
+
+  // TRUNCATE, captured because skipped.operations=none: key null, before and after null.
+  const json& t = b[2];
+  EXPECT_TRUE(t["key"].is_null());
+  EXPECT_EQ(t["value"]["payload"]["op"], "t");
+  EXPECT_TRUE(t["value"]["payload"]["before"].is_null());
+  EXPECT_TRUE(t["value"]["payload"]["after"].is_null());
+}
+
+TEST_F(PostgresStreaming, TruncateIsSkippedByDefaultAndFiltersApply) {
+  sql.exec("CREATE TABLE filt_in (id int PRIMARY KEY)");
+  sql.exec("CREATE TABLE filt_out (id int PRIMARY KEY)");
+  SiphonHarness h(pg, "filt");
+  h.props["debezium.source.table.exclude.list"] = "public\\.filt_out";
+  auto siphon = h.start();
+  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
+                                        "slot_name = '" + h.slot() + "'") == "0";
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  sql.exec("INSERT INTO filt_out VALUES (1)");
+  sql.exec("INSERT INTO filt_in VALUES (1)");
+  sql.exec("TRUNCATE filt_in");
+  sql.exec("INSERT INTO filt_in VALUES (2)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("filt_in"), 2)) << h.log();
+  siphon.stop();
+  auto r = h.records(h.topic("filt_in"));
+  ASSERT_EQ(r.size(), 2u);  // the truncate between them is skipped (skipped.operations=t)
+  EXPECT_EQ(r[1]["key"]["payload"]["id"], 2);
+  EXPECT_FALSE(std::filesystem::exists(h.topic_file(h.topic("filt_out"))));
+}
+
+TEST_F(PostgresStreaming, SchemasCanBeDisabledAndStdoutSinkPrintsTopics) {
+  sql.exec("CREATE TABLE plain (id int PRIMARY KEY, v text)");
+  SiphonHarness h(pg, "plain");
+  h.props["debezium.format.key.schemas.enable"] = "false";
+  h.props["debezium.format.value.schemas.enable"] = "false";
+  h.props["debezium.sink.type"] = "stdout";
+  h.props.erase("debezium.sink.file.dir");
+  SpawnOptions o;
+  h.write_config();
+  o.argv = {siphon_binary(), "run", h.config_file().string()};
+  o.stdout_path = h.dir() / "stdout.jsonl";
+  o.stderr_path = h.log_file();
+  ChildProcess siphon(o);
+  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
+                                        "slot_name = '" + h.slot() + "'") == "0";
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  sql.exec("INSERT INTO plain VALUES (7, 'x')");
+  std::string line;
+  for (int i = 0; i < 400 && line.empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    std::ifstream in(h.dir() / "stdout.jsonl");
+    std::getline(in, line);
+  }
+  EXPECT_TRUE(siphon.stop().success()) << h.log();
+  ASSERT_FALSE(line.empty()) << h.log();
+  auto rec = json::parse(line);
+  EXPECT_EQ(rec["topic"], h.topic("plain"));
+  EXPECT_EQ(rec["key"], json::parse(R"({"id":7})"));
+  EXPECT_EQ(rec["value"]["after"], json::parse(R"({"id":7,"v":"x"})"));
+  EXPECT_FALSE(rec["value"].contains("schema"));
+}
+
+}  // namespace
+}  // namespace siphon::testing

@@ -8,7 +8,8 @@
 namespace siphon::format {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
+// Jackson writes \u escapes with upper-case hex digits.
+constexpr char kHex[] = "0123456789ABCDEF";
 
 // Rewrites the shortest scientific form from std::to_chars ("d.ddde±x") the way Java prints it:
 // plain decimal for 1e-3 <= |v| < 1e7, otherwise "d.dddE-x", always with a fractional digit.
@@ -35,6 +36,23 @@ std::string java_style(T v) {
   if (exp_text.front() == '+') exp_text.remove_prefix(1);
   std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
   while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  if (digits.size() == 1) {
+    // Java prints at least two significant digits and, among two-digit decimals that read back
+    // as the same value, the closest: Double.MIN_VALUE is "4.9E-324", not "5.0E-324".
+    char two[64];
+    auto r2 = std::to_chars(two, two + sizeof two, v, std::chars_format::scientific, 1);
+    std::string_view t(two, r2.ptr - two);
+    if (t.front() == '-') t.remove_prefix(1);
+    T back{};
+    std::string full(two, r2.ptr - two);
+    std::from_chars(full.data(), full.data() + full.size(), back);
+    if (back == v && t.size() > 3 && t[2] != '0') {
+      digits = std::string{t[0], t[2]};
+      std::string_view e2 = t.substr(t.find('e') + 1);
+      if (e2.front() == '+') e2.remove_prefix(1);
+      std::from_chars(e2.data(), e2.data() + e2.size(), exponent);
+    }
+  }
 
   if (exponent >= -3 && exponent < 7) {
     if (exponent < 0) {

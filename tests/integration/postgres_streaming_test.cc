@@ -113,7 +113,8 @@ TEST_F(PostgresStreaming, CoreTypesBecomeDebeziumEvents) {
   EXPECT_EQ(a["i2"], -32768);
   EXPECT_EQ(a["i8"], 9223372036854775807LL);
   EXPECT_EQ(a["num"], "tmn9LQ==");  // -1234567891 as big-endian two's complement
-  EXPECT_EQ(a["vnum"], json::parse(R"({"scale":2,"value":"AJY="})"));
+  // Unconstrained numeric: Debezium strips trailing zeros, so 1.50 is 15 at scale 1.
+  EXPECT_EQ(a["vnum"], json::parse(R"({"scale":1,"value":"Dw=="})"));
   EXPECT_EQ(a["flag"], true);
   EXPECT_EQ(a["txt"], "quote \" back\\slash\nnew é");
   EXPECT_EQ(a["vc"], "v");

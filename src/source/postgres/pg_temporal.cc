@@ -46,15 +46,20 @@ class Cursor {
   size_t i_ = 0;
 };
 
-std::optional<int64_t> date_part(Cursor& c) {
+std::optional<CivilDate> date_part(Cursor& c) {
   auto y = c.number(4, 9);
   if (!y || !c.take('-')) return {};
   auto m = c.number(2, 2);
   if (!m || !c.take('-')) return {};
   auto d = c.number(2, 2);
   if (!d || *m < 1 || *m > 12 || *d < 1 || *d > 31) return {};
-  // A BC suffix comes at the very end; the caller applies it.
-  return days_from_civil(*y, static_cast<unsigned>(*m), static_cast<unsigned>(*d));
+  return CivilDate{*y, static_cast<unsigned>(*m), static_cast<unsigned>(*d)};
+}
+
+// Days since 1970-01-01; years BC are printed as their positive number with " BC", and
+// 1 BC is year 0 of the proleptic calendar.
+int64_t to_days(const CivilDate& d, bool bc) {
+  return days_from_civil(bc ? 1 - d.year : d.year, d.month, d.day);
 }
 
 std::optional<int64_t> time_part(Cursor& c) {
@@ -67,27 +72,17 @@ std::optional<int64_t> time_part(Cursor& c) {
   return ((*h * 60 + *m) * 60 + *s) * 1'000'000 + c.fraction_micros();
 }
 
-// Years BC are printed as their positive number with " BC": 1 BC is year 0.
-int64_t bc_adjust_days(int64_t days_ad, int64_t year_printed) {
-  // Shift by the difference between year Y and year 1-Y at the same month/day.
-  CivilDate cd = civil_from_days(days_ad);
-  return days_from_civil(1 - year_printed, cd.month, cd.day);
-}
-
 }  // namespace
 
 std::optional<PgDate> parse_pg_date(std::string_view text) {
   if (text == "infinity") return PgDate{0, 1};
   if (text == "-infinity") return PgDate{0, -1};
   Cursor c(text);
-  auto days = date_part(c);
-  if (!days) return {};
-  if (c.rest_is(" BC")) {
-    auto year = civil_from_days(*days).year;
-    return PgDate{bc_adjust_days(*days, year), 0};
-  }
-  if (!c.done()) return {};
-  return PgDate{*days, 0};
+  auto date = date_part(c);
+  if (!date) return {};
+  bool bc = c.rest_is(" BC");
+  if (!bc && !c.done()) return {};
+  return PgDate{to_days(*date, bc), 0};
 }
 
 std::optional<int64_t> parse_pg_time(std::string_view text) {
@@ -101,8 +96,8 @@ std::optional<PgTimestamp> parse_pg_timestamp(std::string_view text, bool with_z
   if (text == "infinity") return PgTimestamp{0, 1};
   if (text == "-infinity") return PgTimestamp{0, -1};
   Cursor c(text);
-  auto days = date_part(c);
-  if (!days || !c.take(' ')) return {};
+  auto date = date_part(c);
+  if (!date || !c.take(' ')) return {};
   auto t = time_part(c);
   if (!t) return {};
   int64_t offset_seconds = 0;
@@ -124,13 +119,17 @@ std::optional<PgTimestamp> parse_pg_timestamp(std::string_view text, bool with_z
     }
     offset_seconds = (*oh * 3600 + om * 60 + os) * (negative ? -1 : 1);
   }
-  int64_t day_number = *days;
-  if (c.rest_is(" BC")) {
-    day_number = bc_adjust_days(*days, civil_from_days(*days).year);
-    c.skip(3);
-  }
+  bool bc = c.rest_is(" BC");
+  if (bc) c.skip(3);
   if (!c.done()) return {};
-  return PgTimestamp{day_number * 86'400'000'000LL + *t - offset_seconds * 1'000'000, 0};
+  // PostgreSQL's range reaches year 294276, whose microseconds since 1970 exceed int64: such
+  // values cannot be represented and are reported instead of wrapping around.
+  int64_t micros = 0;
+  if (__builtin_mul_overflow(to_days(*date, bc), 86'400'000'000LL, &micros) ||
+      __builtin_add_overflow(micros, *t - offset_seconds * 1'000'000, &micros)) {
+    return {};
+  }
+  return PgTimestamp{micros, 0};
 }
 
 }  // namespace siphon::source::postgres

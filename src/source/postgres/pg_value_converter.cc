@@ -212,11 +212,15 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
       std::string s(text);
       char* end = nullptr;
       double v = std::strtod(s.c_str(), &end);
-      if (end != s.c_str() + s.size()) return bad_value(c, text);
+      if (s.empty() || end != s.c_str() + s.size()) return bad_value(c, text);
       if (c.conversion == Conversion::kFloat32) return Value::float32(std::strtof(s.c_str(), nullptr));
       return Value::float64(v);
     }
     case Conversion::kDecimalAsString:
+      // Debezium names the special values after its SpecialValue enum.
+      if (text == "NaN") return Value::string("NAN");
+      if (text == "Infinity") return Value::string("POSITIVE_INFINITY");
+      if (text == "-Infinity") return Value::string("NEGATIVE_INFINITY");
       return Value::string(std::string(text));
     case Conversion::kDecimal:
     case Conversion::kVariableScaleDecimal: {
@@ -229,7 +233,15 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
       if (c.conversion == Conversion::kDecimal) {
         return Value::bytes(unscaled_bytes(rescale(*d, c.scale)));
       }
-      return Value::structure({Value::integer(d->scale), Value::bytes(unscaled_bytes(*d))});
+      // Debezium strips trailing zeros of an unconstrained numeric (1.50 has scale 1).
+      ParsedDecimal stripped = *d;
+      while (stripped.scale > 0 && stripped.digits.size() > 1 && stripped.digits.back() == '0') {
+        stripped.digits.pop_back();
+        --stripped.scale;
+      }
+      if (stripped.digits == "0") stripped.scale = 0;
+      return Value::structure(
+          {Value::integer(stripped.scale), Value::bytes(unscaled_bytes(stripped))});
     }
     case Conversion::kString:
       return Value::string(std::string(text));

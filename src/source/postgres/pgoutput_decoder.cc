@@ -10,16 +10,19 @@ namespace {
 using io::ByteReader;
 
 // Decoding context: remembers which message is decoded so every failure says where it was.
+// Offsets count from the message's first byte, its type.
 class Parser {
  public:
-  Parser(std::string_view bytes, char type) : r_(bytes), type_(type) {}
+  explicit Parser(std::string_view message) : r_(message), type_(message.at(0)) { (void)r_.u8(); }
 
   ByteReader& reader() { return r_; }
 
-  tl::unexpected<Error> fail(std::string_view what) const {
+  tl::unexpected<Error> fail(std::string_view what) const { return fail_at(r_.offset(), what); }
+  // For a byte already read and found wrong: `offset` is where it starts.
+  tl::unexpected<Error> fail_at(size_t offset, std::string_view what) const {
     return make_error(ErrorKind::kFatal,
                       "malformed pgoutput message '{}' ({} bytes): {} at byte offset {}",
-                      printable(type_), r_.offset() + r_.remaining(), what, r_.offset());
+                      printable(type_), r_.offset() + r_.remaining(), what, offset);
   }
 
   static std::string printable(char c) {
@@ -43,6 +46,7 @@ Result<TupleData> read_tuple(Parser& p) {
   TupleData tuple;
   tuple.reserve(ncols);
   for (uint16_t i = 0; i < ncols; ++i) {
+    const size_t kind_offset = r.offset();
     SIPHON_READ(kind, r.u8(), "truncated tuple column kind");
     TupleColumn col;
     switch (kind) {
@@ -58,7 +62,8 @@ Result<TupleData> read_tuple(Parser& p) {
         break;
       }
       default:
-        return p.fail(fmt::format("unknown tuple column kind '{}'", Parser::printable(kind)));
+        return p.fail_at(kind_offset,
+                         fmt::format("unknown tuple column kind '{}'", Parser::printable(kind)));
     }
     tuple.push_back(col);
   }
@@ -126,7 +131,7 @@ Result<ReplicationFrame> decode_replication_frame(std::string_view frame) {
   if (frame.empty()) {
     return make_error(ErrorKind::kFatal, "empty replication frame");
   }
-  Parser p(frame.substr(1), frame[0]);
+  Parser p(frame);
   auto& r = p.reader();
   switch (frame[0]) {
     case 'w': {
@@ -145,6 +150,7 @@ Result<ReplicationFrame> decode_replication_frame(std::string_view frame) {
       SIPHON_READ(end, r.u64_be(), "truncated keepalive position");
       SIPHON_READ(t, r.i64_be(), "truncated keepalive clock");
       SIPHON_READ(reply, r.u8(), "truncated keepalive reply flag");
+      if (!r.at_end()) return p.fail(fmt::format("{} unexpected trailing bytes", r.remaining()));
       f.wal_end = Lsn(end);
       f.send_time_us = t;
       f.reply_requested = reply != 0;
@@ -161,7 +167,7 @@ Result<PgOutputMessage> decode_pgoutput_message(std::string_view payload) {
     return make_error(ErrorKind::kFatal, "empty pgoutput message");
   }
   const char type = payload[0];
-  Parser p(payload.substr(1), type);
+  Parser p(payload);
   auto& r = p.reader();
   Result<PgOutputMessage> result = p.fail("unknown message type");
   switch (type) {

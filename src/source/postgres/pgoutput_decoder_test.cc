@@ -857,7 +857,7 @@ TEST(PgOutputMalformed, UnknownTupleColumnKinds) {
     auto r = decode_pgoutput_message(bytes);
     ASSERT_FALSE(r) << "kind 0x" << std::hex << (static_cast<int>(kind) & 0xff);
     EXPECT_TRUE(contains(r.error().message, "unknown tuple column kind")) << r.error().message;
-    // Offset 9 after the type byte: relid 4, 'N' 1, ncols 2, the first column 1.
+    // Offset 9 from the message start: type 1, relid 4, 'N' 1, ncols 2, the first column 1.
     EXPECT_EQ(error_offset(r.error().message), 9) << r.error().message;
   }
   // Likewise in the old tuple of an Update and of a Delete.

@@ -94,6 +94,21 @@ Status PostgresSource::start(const std::optional<nlohmann::json>& stored_offset)
   auto repl = PgConnection::connect(config_.connection, true);
   if (!repl) return tl::unexpected(repl.error());
   replication_ = std::move(*repl);
+  // IDENTIFY_SYSTEM: which cluster and timeline this is, and that the walsender is bound to the
+  // configured database (spec/pgoutput.md §1.2).
+  auto identity = replication_->query("IDENTIFY_SYSTEM");
+  if (!identity) return tl::unexpected(identity.error());
+  if (identity->size() != 1 || identity->at(0).size() < 4) {
+    return make_error(ErrorKind::kFatal, "IDENTIFY_SYSTEM returned an unexpected result");
+  }
+  const auto& id = identity->at(0);
+  if (id[3].value_or("") != config_.connection.dbname) {
+    return make_error(ErrorKind::kFatal,
+                      "the replication connection is bound to database '{}', not '{}'",
+                      id[3].value_or(""), config_.connection.dbname);
+  }
+  log::info("connected to PostgreSQL {} (system {}, timeline {}, WAL flushed to {})",
+            sql_->server_version(), id[0].value_or("?"), id[1].value_or("?"), id[2].value_or("?"));
   if (auto s = ensure_slot(*sql_); !s) return s;
   return ok();
 }

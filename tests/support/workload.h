@@ -1,0 +1,132 @@
+#pragma once
+// A random write workload for crash tests. It runs transactions on ONE connection, so the order
+// in which it sees its commits is the commit order, and logs every transaction (committed and
+// rolled back, with the xid pgoutput reports) for the checker.
+//
+// It keeps a model of every table in memory so that it inserts only absent keys and updates or
+// deletes only present ones: each change is then exactly one row event, and a transaction never
+// touches one key twice, which makes every change identifiable by (xid, table, key, op).
+//
+// It survives server restarts: when the connection drops it reconnects, resolves the outcome of
+// an interrupted COMMIT with pg_xact_status(), and reloads the model from the tables. Its session
+// uses synchronous_commit = on so that a commit it logged survives an immediate restart.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "support/pg_connection.h"
+#include "support/workload_log.h"
+
+namespace siphon::testing {
+
+struct WorkloadOptions {
+  std::string conninfo{};
+  std::vector<std::string> tables = {"public.w_accounts", "public.w_orders"};
+  int rows_per_table = 200;  // keys are 1..rows_per_table
+  double rollback_fraction = 0.1;
+  int max_changes_per_tx = 5;
+  uint64_t seed = 1;
+  double target_tx_per_sec = 0;  // 0 = as fast as possible
+  // Logs written as transactions finish (truncated at construction); empty = not written.
+  std::filesystem::path committed_log{};
+  std::filesystem::path rolled_back_log{};
+  // How long to keep reconnecting after the connection is lost before giving up.
+  std::chrono::milliseconds reconnect_timeout = std::chrono::seconds(60);
+};
+
+// When run() stops: the first limit reached (0 = no limit).
+struct WorkloadLimits {
+  std::stop_token stop{};
+  std::chrono::milliseconds duration{0};
+  int64_t transactions = 0;
+};
+
+struct WorkloadRow {
+  int64_t v = 0;
+  std::optional<std::string> note{};
+
+  bool operator==(const WorkloadRow&) const = default;
+};
+
+struct WorkloadChange {
+  std::string table{};
+  int32_t id = 0;
+  char op = 'c';                       // 'c', 'u' or 'd'
+  std::optional<WorkloadRow> after{};  // the new row for 'c' and 'u'
+};
+
+struct WorkloadTransaction {
+  uint32_t txid = 0;  // pg_current_xact_id() mod 2^32: the xid pgoutput reports
+  uint64_t full_xid = 0;
+  std::vector<WorkloadChange> changes{};
+
+  LoggedTransaction to_logged() const;
+};
+
+struct WorkloadStats {
+  int64_t committed = 0;
+  int64_t rolled_back = 0;  // including transactions aborted by a lost connection
+  int64_t changes_committed = 0;
+  int64_t reconnects = 0;
+  std::chrono::milliseconds elapsed{0};
+};
+
+class Workload {
+ public:
+  using TableModel = std::map<int32_t, WorkloadRow>;
+
+  explicit Workload(WorkloadOptions options);
+  ~Workload();
+
+  // CREATE TABLE IF NOT EXISTS each table (id int primary key, v bigint not null, note text).
+  void create_tables();
+
+  // Runs transactions until a limit is reached; may be called again to go on. Throws PgError on
+  // unexpected SQL errors, or when the server stays unreachable past reconnect_timeout.
+  WorkloadStats run(const WorkloadLimits& limits);
+  WorkloadStats run(std::stop_token stop) { return run(WorkloadLimits{.stop = std::move(stop)}); }
+  WorkloadStats run_for(std::chrono::milliseconds duration) {
+    return run(WorkloadLimits{.duration = duration});
+  }
+  WorkloadStats run_transactions(int64_t count) {
+    return run(WorkloadLimits{.transactions = count});
+  }
+
+  // Every transaction so far, in commit (respectively rollback) order.
+  const std::vector<WorkloadTransaction>& committed() const { return committed_; }
+  const std::vector<WorkloadTransaction>& rolled_back() const { return rolled_back_; }
+  // The rows each table holds, as far as the workload knows: table -> id -> row.
+  const std::map<std::string, TableModel>& model() const { return model_; }
+  size_t live_rows() const;
+  const WorkloadOptions& options() const { return options_; }
+
+ private:
+  PgConnection& connection();
+  void connect_until_deadline();
+  void load_model();
+  std::optional<WorkloadChange> next_change(const std::vector<WorkloadChange>& so_far);
+  void apply(const WorkloadChange& change);
+  bool resolve_commit(uint64_t full_xid);
+  void recover(WorkloadTransaction transaction, bool began, bool commit_sent, WorkloadStats& stats);
+  void finish(WorkloadTransaction transaction, bool committed, WorkloadStats& stats);
+  std::string random_note();
+
+  WorkloadOptions options_;
+  std::mt19937_64 rng_;
+  std::optional<PgConnection> conn_;
+  std::map<std::string, TableModel> model_;
+  std::vector<WorkloadTransaction> committed_;
+  std::vector<WorkloadTransaction> rolled_back_;
+  std::unique_ptr<WorkloadLog> committed_log_;
+  std::unique_ptr<WorkloadLog> rolled_back_log_;
+  int64_t note_counter_ = 0;
+};
+
+}  // namespace siphon::testing

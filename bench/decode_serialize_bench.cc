@@ -69,13 +69,20 @@ void run(benchmark::State& state, bool schemas) {
     }
     e.after = std::move(row);
     e.source.schema = source_schema;
-    e.source.values = {Value::string("3.1.2.Final"), Value::string("postgresql"),
-                       Value::string("bench"), Value::integer(1714557600123),
-                       Value::string("false"), Value::string("postgres"),
+    e.source.values = {Value::string("3.1.2.Final"),
+                       Value::string("postgresql"),
+                       Value::string("bench"),
+                       Value::integer(1714557600123),
+                       Value::string("false"),
+                       Value::string("postgres"),
                        Value::string("[\"24023119\",\"24023128\"]"),
-                       Value::integer(1714557600123456), Value::integer(1714557600123456000),
-                       Value::string("public"), Value::string("narrow"), Value::integer(555),
-                       Value::integer(24023128), Value::null()};
+                       Value::integer(1714557600123456),
+                       Value::integer(1714557600123456000),
+                       Value::string("public"),
+                       Value::string("narrow"),
+                       Value::integer(555),
+                       Value::integer(24023128),
+                       Value::null()};
     e.processed_at_ns = 1714557600200311522;
     auto rec = serializer.serialize_change(e);
     bytes += rec.value->size() + rec.key->size();
@@ -85,8 +92,12 @@ void run(benchmark::State& state, bool schemas) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 
-void BM_PgoutputToJsonSchemasOn(benchmark::State& state) { run(state, true); }
-void BM_PgoutputToJsonSchemasOff(benchmark::State& state) { run(state, false); }
+void BM_PgoutputToJsonSchemasOn(benchmark::State& state) {
+  run(state, true);
+}
+void BM_PgoutputToJsonSchemasOff(benchmark::State& state) {
+  run(state, false);
+}
 BENCHMARK(BM_PgoutputToJsonSchemasOn);
 BENCHMARK(BM_PgoutputToJsonSchemasOff);
 

@@ -16,6 +16,7 @@ siphon=$root/build/siphon
 [[ -x $siphon ]] || { echo "build first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/siphon-bench.XXXXXX)
+chmod 755 "$work"  # the server runs as postgres and must reach its directory inside
 PG_EXTRA_CONF="logical_decoding_work_mem = 256MB
 max_wal_size = 8GB
 synchronous_commit = on" eval "$(scripts/pg-start.sh "$work/pg")"

@@ -10,6 +10,7 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target siphon
 
 work=$(mktemp -d /tmp/siphon-demo.XXXXXX)
+chmod 755 "$work"  # the server runs as postgres and must reach its directory inside
 out="$root/demo-out"
 rm -rf "$out"
 eval "$(scripts/pg-start.sh "$work/pg")"
@@ -57,6 +58,13 @@ debezium.sink.file.dir=$out
 EOF2
 
 echo "Siphon is streaming into $out/ (demo.public.customers.jsonl, demo.public.orders.jsonl)."
-echo "Try: tail -f $out/demo.public.orders.jsonl    Ctrl-C to stop."
-set +e
-build/siphon run "$work/application.properties"
+echo "Try: tail -f $out/demo.public.orders.jsonl    Ctrl-C (or SIGTERM) to stop."
+build/siphon run "$work/application.properties" &
+siphon_pid=$!
+# Ctrl-C or SIGTERM: Siphon delivers what is in flight, stores its offset and exits; then the
+# server and the workload are stopped by the EXIT trap.
+trap 'kill -TERM "$siphon_pid" 2>/dev/null || true' INT TERM
+status=0
+wait "$siphon_pid" || status=$?
+if kill -0 "$siphon_pid" 2>/dev/null; then wait "$siphon_pid" || status=$?; fi
+exit "$status"

@@ -14,6 +14,8 @@ inline int64_t now_unix_nanos() {
       .count();
 }
 
-inline int64_t now_unix_micros() { return now_unix_nanos() / 1000; }
+inline int64_t now_unix_micros() {
+  return now_unix_nanos() / 1000;
+}
 
 }  // namespace siphon

@@ -31,6 +31,8 @@ tl::unexpected<Error> make_error(ErrorKind kind, fmt::format_string<Args...> f, 
   return tl::unexpected(Error{kind, fmt::format(f, std::forward<Args>(args)...)});
 }
 
-inline Status ok() { return {}; }
+inline Status ok() {
+  return {};
+}
 
 }  // namespace siphon

@@ -1,11 +1,11 @@
 #include "core/failpoint.h"
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <string>
 #include <thread>
-#include <chrono>
 
 #include <unistd.h>
 

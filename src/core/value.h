@@ -1,5 +1,6 @@
 #pragma once
-// A converted column value, typed as Kafka Connect types it. Logical types (Decimal, MicroTimestamp,
+// A converted column value, typed as Kafka Connect types it. Logical types (Decimal,
+// MicroTimestamp,
 // ...) live in the field's schema, not in the value: a Decimal is kBytes holding the unscaled
 // big-endian two's-complement integer, a MicroTimestamp is kInt, and so on.
 #include <cstdint>
@@ -16,10 +17,10 @@ struct Value {
     kInt,      // int8..int64
     kFloat32,  // printed as Java prints a float
     kFloat64,
-    kString,   // UTF-8 text
-    kBytes,    // raw bytes (base64 in JSON)
-    kStruct,   // fields in schema order, in `fields`
-    kArray,    // elements in `fields`
+    kString,  // UTF-8 text
+    kBytes,   // raw bytes (base64 in JSON)
+    kStruct,  // fields in schema order, in `fields`
+    kArray,   // elements in `fields`
   };
 
   Kind kind = Kind::kNull;
@@ -35,7 +36,9 @@ struct Value {
   static Value float64(double v) { return Value{Kind::kFloat64, 0, v, {}, {}}; }
   static Value string(std::string v) { return Value{Kind::kString, 0, 0, std::move(v), {}}; }
   static Value bytes(std::string v) { return Value{Kind::kBytes, 0, 0, std::move(v), {}}; }
-  static Value structure(std::vector<Value> v) { return Value{Kind::kStruct, 0, 0, {}, std::move(v)}; }
+  static Value structure(std::vector<Value> v) {
+    return Value{Kind::kStruct, 0, 0, {}, std::move(v)};
+  }
   static Value array(std::vector<Value> v) { return Value{Kind::kArray, 0, 0, {}, std::move(v)}; }
 
   bool is_null() const { return kind == Kind::kNull; }

@@ -36,14 +36,12 @@ const FieldSchema& TransactionMonitor::value_schema() {
   return s;
 }
 
-TransactionMonitor::MetadataRecord TransactionMonitor::begin(const std::string& id,
-                                                             int64_t ts_ms) {
+TransactionMonitor::MetadataRecord TransactionMonitor::begin(const std::string& id, int64_t ts_ms) {
   total_ = 0;
   per_collection_.clear();
-  return MetadataRecord{
-      topic_, Value::structure({Value::string(id)}),
-      Value::structure({Value::string("BEGIN"), Value::string(id), Value::null(), Value::null(),
-                        Value::integer(ts_ms)})};
+  return MetadataRecord{topic_, Value::structure({Value::string(id)}),
+                        Value::structure({Value::string("BEGIN"), Value::string(id), Value::null(),
+                                          Value::null(), Value::integer(ts_ms)})};
 }
 
 TransactionBlock TransactionMonitor::on_event(const std::string& id,

@@ -83,12 +83,24 @@ void DebeziumJsonSerializer::append_value(std::string& out, const FieldSchema& s
     return;
   }
   switch (v.kind) {
-    case Value::Kind::kNull: out += "null"; break;
-    case Value::Kind::kBool: out += v.i ? "true" : "false"; break;
-    case Value::Kind::kInt: append_int(out, v.i); break;
-    case Value::Kind::kFloat32: append_java_float(out, static_cast<float>(v.f)); break;
-    case Value::Kind::kFloat64: append_java_double(out, v.f); break;
-    case Value::Kind::kString: append_json_string(out, v.s); break;
+    case Value::Kind::kNull:
+      out += "null";
+      break;
+    case Value::Kind::kBool:
+      out += v.i ? "true" : "false";
+      break;
+    case Value::Kind::kInt:
+      append_int(out, v.i);
+      break;
+    case Value::Kind::kFloat32:
+      append_java_float(out, static_cast<float>(v.f));
+      break;
+    case Value::Kind::kFloat64:
+      append_java_double(out, v.f);
+      break;
+    case Value::Kind::kString:
+      append_json_string(out, v.s);
+      break;
     case Value::Kind::kBytes:
       out += '"';
       append_base64(out, v.s);

@@ -105,13 +105,27 @@ void append_json_string(std::string& out, std::string_view text) {
     out.append(text.data() + run_start, i - run_start);
     run_start = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         out += "\\u00";
         out += kHex[c >> 4];
@@ -123,10 +137,8 @@ void append_json_string(std::string& out, std::string_view text) {
 }
 
 void append_base64(std::string& out, std::string_view bytes, bool url_safe, bool pad) {
-  static constexpr char kStd[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  static constexpr char kUrl[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr char kStd[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kUrl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const char* alphabet = url_safe ? kUrl : kStd;
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t n = bytes.size();
@@ -159,9 +171,17 @@ void append_int(std::string& out, int64_t v) {
   out.append(buf, res.ptr - buf);
 }
 
-void append_java_double(std::string& out, double v) { append_java(out, v); }
-void append_java_float(std::string& out, float v) { append_java(out, v); }
-std::string java_double_string(double v) { return java_style(v); }
-std::string java_float_string(float v) { return java_style(v); }
+void append_java_double(std::string& out, double v) {
+  append_java(out, v);
+}
+void append_java_float(std::string& out, float v) {
+  append_java(out, v);
+}
+std::string java_double_string(double v) {
+  return java_style(v);
+}
+std::string java_float_string(float v) {
+  return java_style(v);
+}
 
 }  // namespace siphon::format

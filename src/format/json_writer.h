@@ -10,7 +10,8 @@
 namespace siphon::format {
 
 void append_json_string(std::string& out, std::string_view text);
-void append_base64(std::string& out, std::string_view bytes, bool url_safe = false, bool pad = true);
+void append_base64(std::string& out, std::string_view bytes, bool url_safe = false,
+                   bool pad = true);
 void append_int(std::string& out, int64_t v);
 // Java's Double.toString / Float.toString (shortest round-trip digits), quoted for NaN/Infinity
 // as Jackson does with QUOTE_NON_NUMERIC_NUMBERS.

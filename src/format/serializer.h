@@ -18,8 +18,7 @@ class Serializer {
   // Any other record with struct key and value (transaction metadata, heartbeats, messages).
   // A null key or value schema gives a null key or value.
   virtual SerializedRecord serialize_struct(const std::string& topic,
-                                            const schema::FieldSchema* key_schema,
-                                            const Value* key,
+                                            const schema::FieldSchema* key_schema, const Value* key,
                                             const schema::FieldSchema* value_schema,
                                             const Value* value) = 0;
 };

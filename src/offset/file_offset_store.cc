@@ -63,8 +63,8 @@ Result<std::optional<nlohmann::json>> FileOffsetStore::load() {
 
 Status FileOffsetStore::store(const nlohmann::json& offset) {
   nlohmann::json doc = nlohmann::json::array();
-  doc.push_back({{"key", nlohmann::json::array({connector_, {{"server", server_}}})},
-                 {"value", offset}});
+  doc.push_back(
+      {{"key", nlohmann::json::array({connector_, {{"server", server_}}})}, {"value", offset}});
   std::string text = doc.dump() + "\n";
   std::string tmp = path_ + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

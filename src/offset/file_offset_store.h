@@ -12,7 +12,9 @@ namespace siphon::offset {
 class FileOffsetStore : public OffsetStore {
  public:
   FileOffsetStore(std::string path, std::string connector_name, std::string server_name)
-      : path_(std::move(path)), connector_(std::move(connector_name)), server_(std::move(server_name)) {}
+      : path_(std::move(path)),
+        connector_(std::move(connector_name)),
+        server_(std::move(server_name)) {}
 
   Result<std::optional<nlohmann::json>> load() override;
   Status store(const nlohmann::json& offset) override;

@@ -28,8 +28,7 @@ struct Attempt {
 
 Connector::Connector(ConnectorOptions options, SourceFactory source_factory,
                      std::unique_ptr<format::Serializer> serializer,
-                     std::unique_ptr<sink::Sink> sink,
-                     std::unique_ptr<offset::OffsetStore> offsets)
+                     std::unique_ptr<sink::Sink> sink, std::unique_ptr<offset::OffsetStore> offsets)
     : options_(options),
       source_factory_(std::move(source_factory)),
       serializer_(std::move(serializer)),
@@ -73,9 +72,7 @@ Status Connector::run() {
 Status Connector::run_once(std::optional<nlohmann::json>& stored) {
   Attempt a(options_.queue_max_bytes, options_.queue_max_records);
   std::unique_ptr<source::Source> source = source_factory_();
-  source->pipeline_idle = [&a] {
-    return a.tracker.tracked() == a.stored_through.load();
-  };
+  source->pipeline_idle = [&a] { return a.tracker.tracked() == a.stored_through.load(); };
   if (auto s = source->start(stored); !s) {
     source->close();
     return s;

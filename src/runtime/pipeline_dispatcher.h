@@ -21,7 +21,10 @@ class PipelineDispatcher : public source::Dispatcher {
  public:
   PipelineDispatcher(format::Serializer& serializer, RecordQueue& queue,
                      offset::OffsetTracker& tracker, bool tombstones_on_delete)
-      : serializer_(serializer), queue_(queue), tracker_(tracker), tombstones_(tombstones_on_delete) {}
+      : serializer_(serializer),
+        queue_(queue),
+        tracker_(tracker),
+        tombstones_(tombstones_on_delete) {}
 
   void begin_transaction(uint32_t already_delivered) override;
   Status dispatch_change(const event::ChangeEvent& event,

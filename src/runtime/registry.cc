@@ -44,10 +44,11 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
                         : decimal == "string" ? pg::DecimalHandling::kString
                                               : pg::DecimalHandling::kPrecise;
   const std::string& time = c.get("debezium.source.time.precision.mode");
-  p.converter.time = time == "connect"                      ? pg::TimePrecision::kConnect
-                     : time == "microseconds"               ? pg::TimePrecision::kMicroseconds
-                     : time == "adaptive_time_microseconds" ? pg::TimePrecision::kAdaptiveTimeMicroseconds
-                                                            : pg::TimePrecision::kAdaptive;
+  p.converter.time = time == "connect"        ? pg::TimePrecision::kConnect
+                     : time == "microseconds" ? pg::TimePrecision::kMicroseconds
+                     : time == "adaptive_time_microseconds"
+                         ? pg::TimePrecision::kAdaptiveTimeMicroseconds
+                         : pg::TimePrecision::kAdaptive;
   const std::string& binary = c.get("debezium.source.binary.handling.mode");
   p.converter.binary = binary == "base64"            ? pg::BinaryHandling::kBase64
                        : binary == "base64-url-safe" ? pg::BinaryHandling::kBase64UrlSafe
@@ -88,8 +89,8 @@ Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
       return std::make_unique<pg::PostgresSource>(pg_config, filter);
     };
   } else {
-    return make_error(ErrorKind::kConfig,
-                      "debezium.source.connector.class: '{}' is not supported", connector_class);
+    return make_error(ErrorKind::kConfig, "debezium.source.connector.class: '{}' is not supported",
+                      connector_class);
   }
 
   format::JsonFormatOptions json;

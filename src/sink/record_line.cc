@@ -4,8 +4,7 @@
 
 namespace siphon::sink {
 
-void append_record_line(std::string& out, const format::SerializedRecord& record,
-                        bool with_topic) {
+void append_record_line(std::string& out, const format::SerializedRecord& record, bool with_topic) {
   out += '{';
   if (with_topic) {
     out += "\"topic\":";

@@ -9,7 +9,6 @@
 
 namespace siphon::sink {
 
-void append_record_line(std::string& out, const format::SerializedRecord& record,
-                        bool with_topic);
+void append_record_line(std::string& out, const format::SerializedRecord& record, bool with_topic);
 
 }  // namespace siphon::sink

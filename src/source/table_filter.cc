@@ -7,11 +7,11 @@ Result<TableFilter> TableFilter::create(const std::vector<std::string>& schema_i
                                         const std::vector<std::string>& table_include,
                                         const std::vector<std::string>& table_exclude) {
   TableFilter f;
-  auto compile = [](const std::vector<std::string>& in,
-                    std::vector<std::regex>& out) -> Status {
+  auto compile = [](const std::vector<std::string>& in, std::vector<std::regex>& out) -> Status {
     for (const auto& pattern : in) {
       try {
-        out.emplace_back(pattern, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
+        out.emplace_back(pattern,
+                         std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
       } catch (const std::regex_error& e) {
         return make_error(ErrorKind::kConfig, "invalid regular expression '{}': {}", pattern,
                           e.what());

@@ -30,8 +30,8 @@ uint64_t lsn_value(const std::string& text) {
 
 TEST(Memory, ATwoMillionRowTransactionThroughASlowSinkStaysUnder100MB) {
   constexpr int kRows = 2'000'000;
-  auto pg = PgServer::start({"logical_decoding_work_mem = 64MB", "max_wal_size = 8GB",
-                             "checkpoint_timeout = 30min"});
+  auto pg = PgServer::start(
+      {"logical_decoding_work_mem = 64MB", "max_wal_size = 8GB", "checkpoint_timeout = 30min"});
   PgConnection sql = pg->connect();
   sql.exec(
       "CREATE TABLE wide (id int PRIMARY KEY, c1 text, c2 text, c3 text, c4 text, c5 text, "
@@ -42,7 +42,8 @@ TEST(Memory, ATwoMillionRowTransactionThroughASlowSinkStaysUnder100MB) {
   h.props["debezium.source.max.batch.size"] = "256";
   auto siphon = h.start({{"SIPHON_DELAY", "sink.write:10"}});
   for (int i = 0; i < 400 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" + h.slot() + "' AND active") == "0";
+                                        "slot_name = '" +
+                                        h.slot() + "' AND active") == "0";
        ++i) {
     std::this_thread::sleep_for(50ms);
   }
@@ -50,8 +51,7 @@ TEST(Memory, ATwoMillionRowTransactionThroughASlowSinkStaysUnder100MB) {
   std::string value = [] {
     std::string v;
     for (int c = 1; c <= 10; ++c) {
-      v += ", left(repeat(md5(g::text || '" + std::to_string(c) +
-           "'), 7), 200)";
+      v += ", left(repeat(md5(g::text || '" + std::to_string(c) + "'), 7), 200)";
     }
     return v;
   }();
@@ -67,9 +67,10 @@ TEST(Memory, ATwoMillionRowTransactionThroughASlowSinkStaysUnder100MB) {
     ASSERT_TRUE(siphon.running()) << h.log();
     peak = std::max(peak, peak_rss_kb(siphon.pid()));
     std::this_thread::sleep_for(500ms);
-    confirmed = lsn_value(sql.scalar(
-        "SELECT coalesce(confirmed_flush_lsn, '0/0') FROM pg_replication_slots WHERE slot_name = '" +
-        h.slot() + "'"));
+    confirmed =
+        lsn_value(sql.scalar("SELECT coalesce(confirmed_flush_lsn, '0/0') FROM "
+                             "pg_replication_slots WHERE slot_name = '" +
+                             h.slot() + "'"));
   }
   peak = std::max(peak, peak_rss_kb(siphon.pid()));
   ASSERT_GE(confirmed, after_commit) << "the transaction was not delivered in time\n" << h.log();

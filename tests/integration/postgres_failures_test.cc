@@ -79,9 +79,10 @@ TEST_F(PostgresPositions, ResumesFromItsOwnOffsetEvenWhenTheSlotIsBehind) {
   {
     std::ofstream out(h.offset_file());
     out << json::array({{{"key", json::array({"siphon", {{"server", h.prefix()}}})},
-                         {"value", {{"lsn_proc", lsn_value(after_two)},
-                                    {"lsn_commit", lsn_value(after_two)},
-                                    {"lsn", lsn_value(after_two)}}}}})
+                         {"value",
+                          {{"lsn_proc", lsn_value(after_two)},
+                           {"lsn_commit", lsn_value(after_two)},
+                           {"lsn", lsn_value(after_two)}}}}})
                .dump();
   }
   auto siphon = h.start();
@@ -103,14 +104,16 @@ TEST_F(PostgresPositions, AnIdleConnectorKeepsTheSlotMoving) {
   h.props["debezium.source.table.include.list"] = "public\\.idle_pub";
   auto siphon = h.start();
   wait_for_slot(sql, h.slot());
-  for (int i = 0; i < 50; ++i) sql.exec("INSERT INTO idle_other VALUES (" + std::to_string(i) + ")");
+  for (int i = 0; i < 50; ++i)
+    sql.exec("INSERT INTO idle_other VALUES (" + std::to_string(i) + ")");
   sql.exec("SELECT pg_switch_wal()");  // nudge the walsender with more WAL
   uint64_t target = lsn_value(sql.scalar("SELECT pg_current_wal_lsn()"));
   uint64_t confirmed = 0;
   for (int i = 0; i < 300 && confirmed < target; ++i) {
     std::this_thread::sleep_for(100ms);
-    confirmed = lsn_value(sql.scalar(
-        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + h.slot() + "'"));
+    confirmed = lsn_value(
+        sql.scalar("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" +
+                   h.slot() + "'"));
   }
   EXPECT_GE(confirmed, target) << h.log();
   ASSERT_TRUE(siphon.stop().success()) << h.log();

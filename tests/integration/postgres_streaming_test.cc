@@ -40,7 +40,8 @@ TEST_F(PostgresStreaming, CoreTypesBecomeDebeziumEvents) {
   auto siphon = h.start();
   // Wait for the slot so the insert is captured.
   for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" + h.slot() + "'") == "0";
+                                        "slot_name = '" +
+                                        h.slot() + "'") == "0";
        ++i) {
     std::this_thread::sleep_for(50ms);
   }
@@ -61,9 +62,11 @@ TEST_F(PostgresStreaming, CoreTypesBecomeDebeziumEvents) {
   // Key: struct of the primary key, schema named <topic>.Key, byte for byte as Kafka's
   // JsonConverter writes it (key order included).
   auto raw = h.raw_lines(topic);
-  EXPECT_EQ(raw[0].substr(0, raw[0].find(",\"value\":")),
-            R"({"key":{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],)"
-            R"("optional":false,"name":")" + topic + R"(.Key"},"payload":{"id":1}})");
+  EXPECT_EQ(
+      raw[0].substr(0, raw[0].find(",\"value\":")),
+      R"({"key":{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],)"
+      R"("optional":false,"name":")" +
+          topic + R"(.Key"},"payload":{"id":1}})");
   // Floats as Java prints them.
   EXPECT_NE(raw[0].find("\"f4\":0.1,"), std::string::npos);
   EXPECT_NE(raw[0].find("\"f8\":1.2345678912345679E8,"), std::string::npos);
@@ -71,8 +74,9 @@ TEST_F(PostgresStreaming, CoreTypesBecomeDebeziumEvents) {
   const json& schema = recs[0]["value"]["schema"];
   EXPECT_EQ(schema["name"], topic + ".Envelope");
   EXPECT_EQ(schema["version"], 2);
-  EXPECT_EQ(field_names(schema), (std::vector<std::string>{"before", "after", "source", "transaction",
-                                                           "op", "ts_ms", "ts_us", "ts_ns"}));
+  EXPECT_EQ(field_names(schema),
+            (std::vector<std::string>{"before", "after", "source", "transaction", "op", "ts_ms",
+                                      "ts_us", "ts_ns"}));
   const json& row = field_schema(schema, "after");
   EXPECT_EQ(row["name"], topic + ".Value");
   EXPECT_EQ(field_schema(row, "i2")["type"], "int16");
@@ -161,7 +165,8 @@ TEST_F(PostgresStreaming, UpdatesDeletesTombstonesAndKeyChanges) {
   SiphonHarness h(pg, "kchange");
   auto siphon = h.start();
   for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" + h.slot() + "'") == "0";
+                                        "slot_name = '" +
+                                        h.slot() + "'") == "0";
        ++i) {
     std::this_thread::sleep_for(50ms);
   }
@@ -207,7 +212,8 @@ TEST_F(PostgresStreaming, ReplicaIdentityFullGivesTheWholeBeforeImage) {
   h.props["debezium.source.tombstones.on.delete"] = "false";
   auto siphon = h.start();
   for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" + h.slot() + "'") == "0";
+                                        "slot_name = '" +
+                                        h.slot() + "'") == "0";
        ++i) {
     std::this_thread::sleep_for(50ms);
   }
@@ -233,13 +239,15 @@ TEST_F(PostgresStreaming, TransactionMetadataTruncateAndToastPlaceholder) {
   h.props["debezium.source.table.include.list"] = "public\\.txmeta_.*";
   auto siphon = h.start();
   for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" + h.slot() + "'") == "0";
+                                        "slot_name = '" +
+                                        h.slot() + "'") == "0";
        ++i) {
     std::this_thread::sleep_for(50ms);
   }
   // A value stored out of line (TOAST): incompressible and larger than 2 kB.
-  sql.exec("BEGIN; INSERT INTO txmeta_a SELECT 1, string_agg(md5(g::text), ''), 1 FROM "
-           "generate_series(1, 400) g; INSERT INTO txmeta_b VALUES (1), (2); COMMIT");
+  sql.exec(
+      "BEGIN; INSERT INTO txmeta_a SELECT 1, string_agg(md5(g::text), ''), 1 FROM "
+      "generate_series(1, 400) g; INSERT INTO txmeta_b VALUES (1), (2); COMMIT");
   sql.exec("UPDATE txmeta_a SET n = 2 WHERE id = 1");
   sql.exec("TRUNCATE txmeta_b");
   ASSERT_TRUE(h.wait_for_records(h.topic("txmeta_b"), 3)) << h.log();
@@ -263,7 +271,8 @@ TEST_F(PostgresStreaming, TransactionMetadataTruncateAndToastPlaceholder) {
             json::parse(R"([{"data_collection":"public.txmeta_a","event_count":1},)"
                         R"({"data_collection":"public.txmeta_b","event_count":2}])"));
   // Ids are "<xid>:<lsn of the message>": the xid part is the same in the whole transaction.
-  std::string xid = begin["id"].get<std::string>().substr(0, begin["id"].get<std::string>().find(':'));
+  std::string xid =
+      begin["id"].get<std::string>().substr(0, begin["id"].get<std::string>().find(':'));
   EXPECT_EQ(end["id"].get<std::string>().rfind(xid + ":", 0), 0u);
   const json& t1 = a[0]["value"]["payload"]["transaction"];
   EXPECT_EQ(t1["total_order"], 1);
@@ -291,7 +300,8 @@ TEST_F(PostgresStreaming, TruncateIsSkippedByDefaultAndFiltersApply) {
   h.props["debezium.source.table.exclude.list"] = "public\\.filt_out";
   auto siphon = h.start();
   for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" + h.slot() + "'") == "0";
+                                        "slot_name = '" +
+                                        h.slot() + "'") == "0";
        ++i) {
     std::this_thread::sleep_for(50ms);
   }
@@ -321,7 +331,8 @@ TEST_F(PostgresStreaming, SchemasCanBeDisabledAndStdoutSinkPrintsTopics) {
   o.stderr_path = h.log_file();
   ChildProcess siphon(o);
   for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" + h.slot() + "'") == "0";
+                                        "slot_name = '" +
+                                        h.slot() + "'") == "0";
        ++i) {
     std::this_thread::sleep_for(50ms);
   }

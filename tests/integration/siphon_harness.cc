@@ -6,7 +6,9 @@
 
 namespace siphon::testing {
 
-std::string siphon_binary() { return SIPHON_BINARY; }
+std::string siphon_binary() {
+  return SIPHON_BINARY;
+}
 
 SiphonHarness::SiphonHarness(const PgServer& pg, const std::string& name)
     : dir_("siphon-it." + name + "."), prefix_("it_" + name), slot_("slot_" + name) {

@@ -30,9 +30,9 @@ ErrorKind classify(const std::string& message, const char* sqlstate) {
     }
     return ErrorKind::kFatal;
   }
-  for (const char* fatal : {"password authentication failed", "no password supplied",
-                            "does not exist", "permission denied", "no pg_hba.conf entry",
-                            "must be superuser or replication role"}) {
+  for (const char* fatal :
+       {"password authentication failed", "no password supplied", "does not exist",
+        "permission denied", "no pg_hba.conf entry", "must be superuser or replication role"}) {
     if (message.find(fatal) != std::string::npos) return ErrorKind::kFatal;
   }
   return ErrorKind::kRetryable;
@@ -55,7 +55,7 @@ CopyFrame::~CopyFrame() {
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::connect(const PgConnectionParams& p,
-                                                           bool replication) {
+                                                            bool replication) {
   std::string port = std::to_string(p.port);
   std::string timeout = std::to_string(p.connect_timeout_seconds);
   std::vector<const char*> keys, values;
@@ -80,7 +80,8 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(const PgConnectionPa
   keys.push_back(nullptr);
   values.push_back(nullptr);
   PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 0);
-  if (conn == nullptr) return make_error(ErrorKind::kRetryable, "libpq could not allocate a connection");
+  if (conn == nullptr)
+    return make_error(ErrorKind::kRetryable, "libpq could not allocate a connection");
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = trim(PQerrorMessage(conn));
     PQfinish(conn);
@@ -90,12 +91,14 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(const PgConnectionPa
   return std::unique_ptr<PgConnection>(new PgConnection(conn));
 }
 
-PgConnection::~PgConnection() { PQfinish(conn_); }
+PgConnection::~PgConnection() {
+  PQfinish(conn_);
+}
 
 Error PgConnection::error_from_connection(const std::string& context) const {
   std::string msg = trim(PQerrorMessage(conn_));
-  ErrorKind kind = PQstatus(conn_) == CONNECTION_BAD ? ErrorKind::kRetryable
-                                                      : classify(msg, nullptr);
+  ErrorKind kind =
+      PQstatus(conn_) == CONNECTION_BAD ? ErrorKind::kRetryable : classify(msg, nullptr);
   return Error{kind, context + ": " + msg};
 }
 
@@ -106,8 +109,8 @@ Result<std::vector<PgRow>> PgConnection::query(const std::string& sql) {
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     std::string msg = trim(PQresultErrorMessage(res));
     const char* sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    ErrorKind kind = PQstatus(conn_) == CONNECTION_BAD ? ErrorKind::kRetryable
-                                                        : classify(msg, sqlstate);
+    ErrorKind kind =
+        PQstatus(conn_) == CONNECTION_BAD ? ErrorKind::kRetryable : classify(msg, sqlstate);
     PQclear(res);
     return tl::unexpected(Error{kind, msg});
   }

@@ -49,14 +49,16 @@ class CopyFrame {
 class PgConnection {
  public:
   static Result<std::unique_ptr<PgConnection>> connect(const PgConnectionParams& params,
-                                                      bool replication);
+                                                       bool replication);
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
   // Simple-query protocol (the only one a walsender accepts).
   Result<std::vector<PgRow>> query(const std::string& sql);
-  Status exec(const std::string& sql) { return query(sql).map([](auto&&) {}); }
+  Status exec(const std::string& sql) {
+    return query(sql).map([](auto&&) {});
+  }
 
   // START_REPLICATION ... LOGICAL; on success the connection is in CopyBoth mode.
   Status start_replication(const std::string& command);

@@ -19,7 +19,8 @@ class Cursor {
   std::optional<int64_t> number(size_t min, size_t max) {
     size_t start = i_;
     int64_t v = 0;
-    while (!done() && i_ - start < max && t_[i_] >= '0' && t_[i_] <= '9') v = v * 10 + (t_[i_++] - '0');
+    while (!done() && i_ - start < max && t_[i_] >= '0' && t_[i_] <= '9')
+      v = v * 10 + (t_[i_++] - '0');
     if (i_ - start < min) return {};
     return v;
   }

@@ -23,7 +23,9 @@ constexpr int64_t kPositiveInfinityTimestamp = 9223372036825200000LL;
 constexpr int64_t kNegativeInfinityTimestamp = -9223372036832400000LL;
 
 // Fractional-second precision from a time/timestamp type modifier (-1 = unspecified = 6).
-int temporal_precision(int32_t typmod) { return typmod < 0 ? 6 : typmod; }
+int temporal_precision(int32_t typmod) {
+  return typmod < 0 ? 6 : typmod;
+}
 
 tl::unexpected<Error> bad_value(const PgValueConverter::Column& c, std::string_view text) {
   return make_error(ErrorKind::kFatal, "column '{}' ({}): cannot convert value '{}'", c.field.name,
@@ -61,7 +63,8 @@ std::string hex_encode(std::string_view bytes) {
 }  // namespace
 
 std::string format_zoned_timestamp(int64_t micros) {
-  int64_t days = micros >= 0 ? micros / 86'400'000'000LL : -((-micros + 86'399'999'999LL) / 86'400'000'000LL);
+  int64_t days =
+      micros >= 0 ? micros / 86'400'000'000LL : -((-micros + 86'399'999'999LL) / 86'400'000'000LL);
   int64_t in_day = micros - days * 86'400'000'000LL;
   CivilDate d = civil_from_days(days);
   int64_t secs = in_day / 1'000'000, frac = in_day % 1'000'000;
@@ -77,9 +80,9 @@ std::string format_zoned_timestamp(int64_t micros) {
                      secs / 60 % 60, secs % 60, frac);
 }
 
-std::optional<PgValueConverter::Column> PgValueConverter::column(std::string name, uint32_t type_oid,
-                                                                int32_t typmod,
-                                                                bool optional) const {
+std::optional<PgValueConverter::Column> PgValueConverter::column(std::string name,
+                                                                 uint32_t type_oid, int32_t typmod,
+                                                                 bool optional) const {
   Column c;
   c.field.name = std::move(name);
   c.field.optional = optional;
@@ -89,13 +92,27 @@ std::optional<PgValueConverter::Column> PgValueConverter::column(std::string nam
     c.type_name = type_name;
   };
   switch (type_oid) {
-    case oid::kBool: set(ConnectType::kBoolean, Conversion::kBool, "bool"); break;
-    case oid::kInt2: set(ConnectType::kInt16, Conversion::kInt, "int2"); break;
-    case oid::kInt4: set(ConnectType::kInt32, Conversion::kInt, "int4"); break;
-    case oid::kInt8: set(ConnectType::kInt64, Conversion::kInt, "int8"); break;
-    case oid::kOid: set(ConnectType::kInt64, Conversion::kInt, "oid"); break;
-    case oid::kFloat4: set(ConnectType::kFloat32, Conversion::kFloat32, "float4"); break;
-    case oid::kFloat8: set(ConnectType::kFloat64, Conversion::kFloat64, "float8"); break;
+    case oid::kBool:
+      set(ConnectType::kBoolean, Conversion::kBool, "bool");
+      break;
+    case oid::kInt2:
+      set(ConnectType::kInt16, Conversion::kInt, "int2");
+      break;
+    case oid::kInt4:
+      set(ConnectType::kInt32, Conversion::kInt, "int4");
+      break;
+    case oid::kInt8:
+      set(ConnectType::kInt64, Conversion::kInt, "int8");
+      break;
+    case oid::kOid:
+      set(ConnectType::kInt64, Conversion::kInt, "oid");
+      break;
+    case oid::kFloat4:
+      set(ConnectType::kFloat32, Conversion::kFloat32, "float4");
+      break;
+    case oid::kFloat8:
+      set(ConnectType::kFloat64, Conversion::kFloat64, "float8");
+      break;
     case oid::kNumeric: {
       c.type_name = "numeric";
       bool constrained = typmod >= 4;
@@ -126,11 +143,21 @@ std::optional<PgValueConverter::Column> PgValueConverter::column(std::string nam
       }
       break;
     }
-    case oid::kText: set(ConnectType::kString, Conversion::kString, "text"); break;
-    case oid::kVarchar: set(ConnectType::kString, Conversion::kString, "varchar"); break;
-    case oid::kBpchar: set(ConnectType::kString, Conversion::kString, "bpchar"); break;
-    case oid::kChar: set(ConnectType::kString, Conversion::kString, "char"); break;
-    case oid::kName: set(ConnectType::kString, Conversion::kString, "name"); break;
+    case oid::kText:
+      set(ConnectType::kString, Conversion::kString, "text");
+      break;
+    case oid::kVarchar:
+      set(ConnectType::kString, Conversion::kString, "varchar");
+      break;
+    case oid::kBpchar:
+      set(ConnectType::kString, Conversion::kString, "bpchar");
+      break;
+    case oid::kChar:
+      set(ConnectType::kString, Conversion::kString, "char");
+      break;
+    case oid::kName:
+      set(ConnectType::kString, Conversion::kString, "name");
+      break;
     case oid::kBytea:
       set(options_.binary == BinaryHandling::kBytes ? ConnectType::kBytes : ConnectType::kString,
           Conversion::kBytea, "bytea");
@@ -213,7 +240,8 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
       char* end = nullptr;
       double v = std::strtod(s.c_str(), &end);
       if (s.empty() || end != s.c_str() + s.size()) return bad_value(c, text);
-      if (c.conversion == Conversion::kFloat32) return Value::float32(std::strtof(s.c_str(), nullptr));
+      if (c.conversion == Conversion::kFloat32)
+        return Value::float32(std::strtof(s.c_str(), nullptr));
       return Value::float64(v);
     }
     case Conversion::kDecimalAsString:
@@ -252,8 +280,10 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
       std::string raw = hex_decode(text.substr(2));
       if (raw.size() * 2 != text.size() - 2) return bad_value(c, text);
       switch (options_.binary) {
-        case BinaryHandling::kBytes: return Value::bytes(std::move(raw));
-        case BinaryHandling::kHex: return Value::string(hex_encode(raw));
+        case BinaryHandling::kBytes:
+          return Value::bytes(std::move(raw));
+        case BinaryHandling::kHex:
+          return Value::string(hex_encode(raw));
         case BinaryHandling::kBase64:
         case BinaryHandling::kBase64UrlSafe: {
           std::string out;
@@ -306,9 +336,12 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
 
 Value PgValueConverter::unavailable(const Column& c) const {
   switch (c.field.type) {
-    case ConnectType::kString: return Value::string(options_.unavailable_placeholder);
-    case ConnectType::kBytes: return Value::bytes(options_.unavailable_placeholder);
-    default: return Value::null();
+    case ConnectType::kString:
+      return Value::string(options_.unavailable_placeholder);
+    case ConnectType::kBytes:
+      return Value::bytes(options_.unavailable_placeholder);
+    default:
+      return Value::null();
   }
 }
 

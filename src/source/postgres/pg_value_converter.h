@@ -26,20 +26,32 @@ struct PgConverterOptions {
 
 // Well-known built-in type OIDs (pg_type.dat).
 namespace oid {
-inline constexpr uint32_t kBool = 16, kBytea = 17, kChar = 18, kName = 19, kInt8 = 20,
-                          kInt2 = 21, kInt4 = 23, kText = 25, kOid = 26, kJson = 114,
-                          kXml = 142, kFloat4 = 700, kFloat8 = 701, kBpchar = 1042,
-                          kVarchar = 1043, kDate = 1082, kTime = 1083, kTimestamp = 1114,
-                          kTimestamptz = 1184, kNumeric = 1700, kUuid = 2950, kJsonb = 3802;
+inline constexpr uint32_t kBool = 16, kBytea = 17, kChar = 18, kName = 19, kInt8 = 20, kInt2 = 21,
+                          kInt4 = 23, kText = 25, kOid = 26, kJson = 114, kXml = 142, kFloat4 = 700,
+                          kFloat8 = 701, kBpchar = 1042, kVarchar = 1043, kDate = 1082,
+                          kTime = 1083, kTimestamp = 1114, kTimestamptz = 1184, kNumeric = 1700,
+                          kUuid = 2950, kJsonb = 3802;
 }  // namespace oid
 
 class PgValueConverter {
  public:
   enum class Conversion : uint8_t {
-    kBool, kInt, kFloat32, kFloat64,
-    kDecimal, kVariableScaleDecimal, kDecimalAsDouble, kDecimalAsString,
-    kString, kBytea,
-    kDate, kTimeMillis, kTimeMicros, kTimestampMillis, kTimestampMicros, kZonedTimestamp,
+    kBool,
+    kInt,
+    kFloat32,
+    kFloat64,
+    kDecimal,
+    kVariableScaleDecimal,
+    kDecimalAsDouble,
+    kDecimalAsString,
+    kString,
+    kBytea,
+    kDate,
+    kTimeMillis,
+    kTimeMicros,
+    kTimestampMillis,
+    kTimestampMicros,
+    kZonedTimestamp,
   };
 
   struct Column {

@@ -50,8 +50,12 @@ Result<TupleData> read_tuple(Parser& p) {
     SIPHON_READ(kind, r.u8(), "truncated tuple column kind");
     TupleColumn col;
     switch (kind) {
-      case 'n': col.kind = TupleColumn::Kind::kNull; break;
-      case 'u': col.kind = TupleColumn::Kind::kUnchanged; break;
+      case 'n':
+        col.kind = TupleColumn::Kind::kNull;
+        break;
+      case 'u':
+        col.kind = TupleColumn::Kind::kUnchanged;
+        break;
       case 't':
       case 'b': {
         col.kind = kind == 't' ? TupleColumn::Kind::kText : TupleColumn::Kind::kBinary;
@@ -117,7 +121,8 @@ Result<PgOutputMessage> decode_update(Parser& p) {
     marker = *next;
   }
   if (marker != 'N') {
-    return p.fail(fmt::format("expected new tuple marker 'N', got '{}'", Parser::printable(marker)));
+    return p.fail(
+        fmt::format("expected new tuple marker 'N', got '{}'", Parser::printable(marker)));
   }
   auto tuple = read_tuple(p);
   if (!tuple) return tl::unexpected(tuple.error());

@@ -19,7 +19,7 @@ struct TupleColumn {
 using TupleData = std::vector<TupleColumn>;
 
 struct BeginMessage {
-  Lsn final_lsn;  // LSN of the commit record
+  Lsn final_lsn;             // LSN of the commit record
   int64_t commit_ts_us = 0;  // microseconds since 2000-01-01
   uint32_t xid = 0;
 };

@@ -16,7 +16,9 @@ namespace {
 
 constexpr auto kReadTimeout = std::chrono::milliseconds(100);
 
-int64_t unix_micros_from_pg(int64_t pg_micros) { return pg_micros + kPostgresEpochOffsetMicros; }
+int64_t unix_micros_from_pg(int64_t pg_micros) {
+  return pg_micros + kPostgresEpochOffsetMicros;
+}
 
 uint64_t json_u64(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
@@ -64,11 +66,14 @@ PostgresSource::PostgresSource(PostgresSourceConfig config, TableFilter filter)
     : config_(std::move(config)),
       filter_(std::move(filter)),
       converter_(config_.converter),
-      relations_(converter_, filter_, TopicNaming{config_.topic_prefix, config_.topic_delimiter},
-                 [this](const std::string& s, const std::string& t) { return primary_key_of(s, t); }),
+      relations_(
+          converter_, filter_, TopicNaming{config_.topic_prefix, config_.topic_delimiter},
+          [this](const std::string& s, const std::string& t) { return primary_key_of(s, t); }),
       transactions_(config_.topic_prefix + config_.topic_delimiter + config_.transaction_topic) {}
 
-PostgresSource::~PostgresSource() { close(); }
+PostgresSource::~PostgresSource() {
+  close();
+}
 
 Status PostgresSource::start(const std::optional<nlohmann::json>& stored_offset) {
   if (stored_offset) {
@@ -198,15 +203,14 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
       PgConnection::quote_literal(slot));
   if (!rows) return tl::unexpected(rows.error());
   if (rows->empty()) {
-    auto created = replication_->query("CREATE_REPLICATION_SLOT " +
-                                       PgConnection::quote_identifier(slot) +
-                                       " LOGICAL pgoutput (SNAPSHOT 'nothing')");
+    auto created =
+        replication_->query("CREATE_REPLICATION_SLOT " + PgConnection::quote_identifier(slot) +
+                            " LOGICAL pgoutput (SNAPSHOT 'nothing')");
     if (!created) {
       return make_error(created.error().kind, "cannot create replication slot '{}': {}", slot,
                         created.error().message);
     }
-    log::info("created replication slot '{}' at {}", slot,
-              created->at(0).at(1).value_or("?"));
+    log::info("created replication slot '{}' at {}", slot, created->at(0).at(1).value_or("?"));
     return ok();
   }
   const auto& r = rows->front();
@@ -231,9 +235,10 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
   }
   auto confirmed = Lsn::parse(r[3].value_or(""));
   if (confirmed && !start_lsn_.is_zero() && *confirmed > start_lsn_) {
-    log::info("slot '{}' confirmed_flush_lsn {} is ahead of the stored offset {}; the server "
-              "will start at its confirmed position",
-              slot, confirmed->to_string(), start_lsn_.to_string());
+    log::info(
+        "slot '{}' confirmed_flush_lsn {} is ahead of the stored offset {}; the server "
+        "will start at its confirmed position",
+        slot, confirmed->to_string(), start_lsn_.to_string());
   }
   return ok();
 }
@@ -247,8 +252,8 @@ std::optional<std::vector<std::string>> PostgresSource::primary_key_of(const std
       "JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true "
       "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
       "WHERE i.indisprimary AND n.nspname = " +
-      PgConnection::quote_literal(schema) + " AND c.relname = " +
-      PgConnection::quote_literal(table) + " ORDER BY k.ord");
+      PgConnection::quote_literal(schema) +
+      " AND c.relname = " + PgConnection::quote_literal(table) + " ORDER BY k.ord");
   if (!rows) {
     log::warn("cannot read the primary key of {}.{}: {}", schema, table, rows.error().message);
     return std::nullopt;
@@ -378,9 +383,9 @@ Status PostgresSource::handle_message(const XLogDataFrame& frame, Dispatcher& di
           if (!skipped && config_.provide_transaction_metadata) {
             auto rec = transactions_.end(fmt::format("{}:{}", tx_->xid, lsn.value()),
                                          tx_->commit_ts_us / 1000);
-            auto s = dispatcher.dispatch_struct(rec.topic, &event::TransactionMonitor::key_schema(),
-                                                &rec.key, &event::TransactionMonitor::value_schema(),
-                                                &rec.value, position_at(lsn));
+            auto s = dispatcher.dispatch_struct(
+                rec.topic, &event::TransactionMonitor::key_schema(), &rec.key,
+                &event::TransactionMonitor::value_schema(), &rec.value, position_at(lsn));
             if (!s) return s;
           }
           if (m.end_lsn > last_commit_end_) last_commit_end_ = m.end_lsn;
@@ -419,8 +424,11 @@ Result<Row> PostgresSource::build_row(const RelationEntry& rel, const TupleData&
     const auto& column = rel.columns[static_cast<size_t>(idx)];
     const TupleColumn& datum = tuple[i];
     switch (datum.kind) {
-      case TupleColumn::Kind::kNull: break;
-      case TupleColumn::Kind::kUnchanged: row[idx] = converter_.unavailable(column); break;
+      case TupleColumn::Kind::kNull:
+        break;
+      case TupleColumn::Kind::kUnchanged:
+        row[idx] = converter_.unavailable(column);
+        break;
       case TupleColumn::Kind::kText: {
         auto v = converter_.convert(column, datum.data);
         if (!v) {
@@ -450,9 +458,10 @@ Row PostgresSource::key_only(const RelationEntry& rel, const Row& row) const {
 
 event::SourceBlock PostgresSource::source_block(const RelationEntry* rel, Lsn lsn) const {
   int64_t ts_us = tx_ ? tx_->commit_ts_us : 0;
-  std::string sequence = last_commit_end_.is_zero()
-                             ? fmt::format("[null,\"{}\"]", lsn.value())
-                             : fmt::format("[\"{}\",\"{}\"]", last_commit_end_.value(), lsn.value());
+  std::string sequence =
+      last_commit_end_.is_zero()
+          ? fmt::format("[null,\"{}\"]", lsn.value())
+          : fmt::format("[\"{}\",\"{}\"]", last_commit_end_.value(), lsn.value());
   static const auto schema = std::make_shared<const FieldSchema>(source_schema());
   return event::SourceBlock{
       schema,
@@ -462,12 +471,12 @@ event::SourceBlock PostgresSource::source_block(const RelationEntry* rel, Lsn ls
        Value::integer(ts_us), Value::integer(ts_us * 1000),
        Value::string(rel ? rel->table->catalog_name : ""),
        Value::string(rel ? rel->table->table_name : ""),
-       tx_ ? Value::integer(tx_->xid) : Value::null(), Value::integer(static_cast<int64_t>(lsn.value())),
-       Value::null()}};
+       tx_ ? Value::integer(tx_->xid) : Value::null(),
+       Value::integer(static_cast<int64_t>(lsn.value())), Value::null()}};
 }
 
-Status PostgresSource::emit_change(const RelationEntry& rel, event::Op op, std::optional<Row> before,
-                                   std::optional<Row> after, Lsn lsn,
+Status PostgresSource::emit_change(const RelationEntry& rel, event::Op op,
+                                   std::optional<Row> before, std::optional<Row> after, Lsn lsn,
                                    std::vector<event::Header> headers, Dispatcher& dispatcher) {
   if (config_.skipped_operations.count(static_cast<char>(op))) return ok();
   event::ChangeEvent e;
@@ -479,8 +488,8 @@ Status PostgresSource::emit_change(const RelationEntry& rel, event::Op op, std::
   e.processed_at_ns = now_unix_nanos();
   e.headers = std::move(headers);
   if (config_.provide_transaction_metadata && tx_) {
-    e.transaction = transactions_.on_event(fmt::format("{}:{}", tx_->xid, lsn.value()),
-                                           rel.data_collection);
+    e.transaction =
+        transactions_.on_event(fmt::format("{}:{}", tx_->xid, lsn.value()), rel.data_collection);
   }
   return dispatcher.dispatch_change(e, position_at(lsn));
 }
@@ -503,7 +512,8 @@ Status PostgresSource::handle_change(const PgOutputMessage& message, Lsn lsn,
     if (!(*rel)->table) return ok();
     auto row = build_row(**rel, ins->new_tuple, lsn);
     if (!row) return tl::unexpected(row.error());
-    return emit_change(**rel, event::Op::kCreate, std::nullopt, std::move(*row), lsn, {}, dispatcher);
+    return emit_change(**rel, event::Op::kCreate, std::nullopt, std::move(*row), lsn, {},
+                       dispatcher);
   }
 
   if (const auto* upd = std::get_if<UpdateMessage>(&message)) {

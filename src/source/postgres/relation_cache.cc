@@ -33,9 +33,10 @@ const RelationEntry& RelationCache::update(const RelationMessage& rel) {
     auto converted = converter_.column(std::string(col.name), col.type_oid, col.type_modifier,
                                        /*optional=*/!is_key(col));
     if (!converted) {
-      log::warn("table {}: column '{}' has type OID {} which Siphon does not map yet; the column "
-                "is left out of events (as Debezium does with include.unknown.datatypes=false)",
-                entry.data_collection, col.name, col.type_oid);
+      log::warn(
+          "table {}: column '{}' has type OID {} which Siphon does not map yet; the column "
+          "is left out of events (as Debezium does with include.unknown.datatypes=false)",
+          entry.data_collection, col.name, col.type_oid);
       entry.column_index.push_back(-1);
       continue;
     }

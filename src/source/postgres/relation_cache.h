@@ -33,9 +33,8 @@ struct TopicNaming {
 
 // Primary-key column names of a table from the catalog. Relation messages flag replica-identity
 // columns, which under REPLICA IDENTITY FULL are all columns; the Kafka key is the primary key.
-using PrimaryKeyLookup =
-    std::function<std::optional<std::vector<std::string>>(const std::string& schema,
-                                                          const std::string& table)>;
+using PrimaryKeyLookup = std::function<std::optional<std::vector<std::string>>(
+    const std::string& schema, const std::string& table)>;
 
 class RelationCache {
  public:

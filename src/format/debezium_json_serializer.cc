@@ -175,12 +175,18 @@ void DebeziumJsonSerializer::append_row(std::string& out, const FieldSchema& row
     out += "null";
     return;
   }
+  append_row(out, row_schema, *row);
+}
+
+void DebeziumJsonSerializer::append_row(std::string& out, const FieldSchema& row_schema,
+                                        const Row& row) const {
+  static const Value kNull;
   out += '{';
   for (size_t i = 0; i < row_schema.fields.size(); ++i) {
     if (i) out += ',';
     append_json_string(out, row_schema.fields[i].name);
     out += ':';
-    append_value(out, row_schema.fields[i], i < row->size() ? (*row)[i] : Value::null());
+    append_value(out, row_schema.fields[i], i < row.size() ? row[i] : kNull);
   }
   out += '}';
 }
@@ -236,7 +242,7 @@ SerializedRecord DebeziumJsonSerializer::serialize_change(const event::ChangeEve
   v += ",\"after\":";
   append_row(v, cache.row_schema, event.after);
   v += ",\"source\":";
-  append_value(v, *event.source.schema, Value::structure(event.source.values));
+  append_row(v, *event.source.schema, event.source.values);
   v += ",\"transaction\":";
   if (event.transaction) {
     v += "{\"id\":";

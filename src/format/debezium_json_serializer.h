@@ -45,6 +45,7 @@ class DebeziumJsonSerializer : public Serializer {
                        const Row& row) const;
   void append_row(std::string& out, const schema::FieldSchema& row_schema,
                   const std::optional<Row>& row) const;
+  void append_row(std::string& out, const schema::FieldSchema& row_schema, const Row& row) const;
 
   JsonFormatOptions options_;
   std::unordered_map<uint64_t, TableCache> tables_;

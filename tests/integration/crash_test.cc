@@ -101,17 +101,9 @@ class CrashRun {
     return report;
   }
 
-  // Streaming has begun (the slot exists and is in use), so every later commit is captured.
   void wait_until_streaming() {
     PgConnection sql = pg_.connect();
-    for (int i = 0; i < 400; ++i) {
-      if (sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + h_.slot() +
-                     "' AND active") != "0") {
-        return;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    FAIL() << "siphon never started streaming\n" << h_.log();
+    h_.wait_until_streaming(sql);
   }
 
   int kills() const { return kills_; }

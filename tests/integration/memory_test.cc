@@ -41,12 +41,7 @@ TEST(Memory, ATwoMillionRowTransactionThroughASlowSinkStaysUnder100MB) {
   h.props.erase("debezium.sink.file.dir");
   h.props["debezium.source.max.batch.size"] = "256";
   auto siphon = h.start({{"SIPHON_DELAY", "sink.write:10"}});
-  for (int i = 0; i < 400 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" +
-                                        h.slot() + "' AND active") == "0";
-       ++i) {
-    std::this_thread::sleep_for(50ms);
-  }
+  h.wait_until_streaming(sql);
   // Each value: 200 characters that differ per row and column (md5 chains, incompressible).
   std::string value = [] {
     std::string v;

@@ -9,17 +9,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-void wait_for_slot(PgConnection& sql, const std::string& slot) {
-  for (int i = 0; i < 400; ++i) {
-    if (sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot +
-                   "' AND active") != "0") {
-      return;
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-  FAIL() << "slot " << slot << " never became active";
-}
-
 uint64_t lsn_value(const std::string& text) {
   auto slash = text.find('/');
   return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) |
@@ -36,7 +25,7 @@ TEST_F(PostgresPositions, GracefulStopStoresTheOffsetAndConfirmsTheSlot) {
   sql.exec("CREATE TABLE stop_t (id int PRIMARY KEY)");
   SiphonHarness h(pg, "stop");
   auto siphon = h.start();
-  wait_for_slot(sql, h.slot());
+  h.wait_until_streaming(sql);
   for (int i = 1; i <= 20; ++i) sql.exec("INSERT INTO stop_t VALUES (" + std::to_string(i) + ")");
   ASSERT_TRUE(h.wait_for_records(h.topic("stop_t"), 20)) << h.log();
   auto status = siphon.stop();
@@ -103,7 +92,7 @@ TEST_F(PostgresPositions, AnIdleConnectorKeepsTheSlotMoving) {
   h.props["debezium.source.publication.autocreate.mode"] = "filtered";
   h.props["debezium.source.table.include.list"] = "public\\.idle_pub";
   auto siphon = h.start();
-  wait_for_slot(sql, h.slot());
+  h.wait_until_streaming(sql);
   for (int i = 0; i < 50; ++i)
     sql.exec("INSERT INTO idle_other VALUES (" + std::to_string(i) + ")");
   sql.exec("SELECT pg_switch_wal()");  // nudge the walsender with more WAL
@@ -153,7 +142,7 @@ TEST_F(ConfigurationErrors, EnvironmentOverridesAndVariablesKeepSecretsOutOfTheF
   auto siphon = h.start({{"TEST_PG_PORT", port},
                          {"DEBEZIUM_SOURCE_DATABASE_PASSWORD", "s3cr3t-from-env"},
                          {"DEBEZIUM_SOURCE_TOPIC_PREFIX", "from_env"}});
-  wait_for_slot(sql, h.slot());
+  h.wait_until_streaming(sql);
   sql.exec("INSERT INTO envt VALUES (1)");
   ASSERT_TRUE(h.wait_for_records("from_env.public.envt", 1)) << h.log();
   ASSERT_TRUE(siphon.stop().success()) << h.log();
@@ -167,7 +156,7 @@ TEST_F(ConfigurationErrors, AnUnsupportedDebeziumKeyWarnsAndQuarkusKeysAreIgnore
   h.props["debezium.source.heartbeat.interval.ms"] = "5000";
   h.props["quarkus.log.level"] = "INFO";
   auto siphon = h.start();
-  wait_for_slot(sql, h.slot());
+  h.wait_until_streaming(sql);
   ASSERT_TRUE(siphon.stop().success()) << h.log();
   EXPECT_NE(h.log().find("debezium.source.heartbeat.interval.ms"), std::string::npos) << h.log();
   EXPECT_NE(h.log().find("quarkus.log.level"), std::string::npos) << h.log();

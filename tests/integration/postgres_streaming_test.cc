@@ -38,13 +38,7 @@ TEST_F(PostgresStreaming, CoreTypesBecomeDebeziumEvents) {
       "tstz timestamptz, u uuid, j json, jb jsonb)");
   SiphonHarness h(pg, "core");
   auto siphon = h.start();
-  // Wait for the slot so the insert is captured.
-  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" +
-                                        h.slot() + "'") == "0";
-       ++i) {
-    std::this_thread::sleep_for(50ms);
-  }
+  h.wait_until_streaming(sql);
   sql.exec(
       "INSERT INTO core_types VALUES (1, -32768, 9223372036854775807, -12345678.91, 1.50, 0.1, "
       "123456789.123456789, true, E'quote \" back\\\\slash\\nnew é', 'v', 'ab', '\\x00ff10', "
@@ -164,12 +158,7 @@ TEST_F(PostgresStreaming, UpdatesDeletesTombstonesAndKeyChanges) {
   sql.exec("CREATE TABLE kchange (id int PRIMARY KEY, name text)");
   SiphonHarness h(pg, "kchange");
   auto siphon = h.start();
-  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" +
-                                        h.slot() + "'") == "0";
-       ++i) {
-    std::this_thread::sleep_for(50ms);
-  }
+  h.wait_until_streaming(sql);
   sql.exec("INSERT INTO kchange VALUES (1, 'a')");
   sql.exec("UPDATE kchange SET name = 'b' WHERE id = 1");
   sql.exec("UPDATE kchange SET id = 2 WHERE id = 1");
@@ -211,12 +200,7 @@ TEST_F(PostgresStreaming, ReplicaIdentityFullGivesTheWholeBeforeImage) {
   SiphonHarness h(pg, "rfull");
   h.props["debezium.source.tombstones.on.delete"] = "false";
   auto siphon = h.start();
-  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" +
-                                        h.slot() + "'") == "0";
-       ++i) {
-    std::this_thread::sleep_for(50ms);
-  }
+  h.wait_until_streaming(sql);
   sql.exec("INSERT INTO rfull VALUES (1, 'a', 10)");
   sql.exec("UPDATE rfull SET name = 'b' WHERE id = 1");
   sql.exec("DELETE FROM rfull WHERE id = 1");
@@ -238,12 +222,7 @@ TEST_F(PostgresStreaming, TransactionMetadataTruncateAndToastPlaceholder) {
   h.props["debezium.source.skipped.operations"] = "none";
   h.props["debezium.source.table.include.list"] = "public\\.txmeta_.*";
   auto siphon = h.start();
-  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" +
-                                        h.slot() + "'") == "0";
-       ++i) {
-    std::this_thread::sleep_for(50ms);
-  }
+  h.wait_until_streaming(sql);
   // A value stored out of line (TOAST): incompressible and larger than 2 kB.
   sql.exec(
       "BEGIN; INSERT INTO txmeta_a SELECT 1, string_agg(md5(g::text), ''), 1 FROM "
@@ -299,12 +278,7 @@ TEST_F(PostgresStreaming, TruncateIsSkippedByDefaultAndFiltersApply) {
   SiphonHarness h(pg, "filt");
   h.props["debezium.source.table.exclude.list"] = "public\\.filt_out";
   auto siphon = h.start();
-  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" +
-                                        h.slot() + "'") == "0";
-       ++i) {
-    std::this_thread::sleep_for(50ms);
-  }
+  h.wait_until_streaming(sql);
   sql.exec("INSERT INTO filt_out VALUES (1)");
   sql.exec("INSERT INTO filt_in VALUES (1)");
   sql.exec("TRUNCATE filt_in");
@@ -330,12 +304,7 @@ TEST_F(PostgresStreaming, SchemasCanBeDisabledAndStdoutSinkPrintsTopics) {
   o.stdout_path = h.dir() / "stdout.jsonl";
   o.stderr_path = h.log_file();
   ChildProcess siphon(o);
-  for (int i = 0; i < 200 && sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE "
-                                        "slot_name = '" +
-                                        h.slot() + "'") == "0";
-       ++i) {
-    std::this_thread::sleep_for(50ms);
-  }
+  h.wait_until_streaming(sql);
   sql.exec("INSERT INTO plain VALUES (7, 'x')");
   std::string line;
   for (int i = 0; i < 400 && line.empty(); ++i) {

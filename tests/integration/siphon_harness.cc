@@ -4,6 +4,8 @@
 #include <sstream>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 namespace siphon::testing {
 
 std::string siphon_binary() {
@@ -88,6 +90,19 @@ bool SiphonHarness::wait_for_records(const std::string& topic, size_t count,
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+void SiphonHarness::wait_until_streaming(PgConnection& sql,
+                                         std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot_ +
+                   "' AND active") != "0") {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "siphon never started streaming from slot " << slot_ << "\n" << log();
 }
 
 std::optional<nlohmann::json> SiphonHarness::stored_offset() const {

@@ -46,6 +46,10 @@ class SiphonHarness {
   // Waits until the topic file holds at least `count` lines; false on timeout.
   bool wait_for_records(const std::string& topic, size_t count,
                         std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
+  // Waits until siphon streams from its slot (the slot exists and is active), so every later
+  // commit is captured. Fails the test on timeout.
+  void wait_until_streaming(PgConnection& sql,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
   // The stored offset map, if any.
   std::optional<nlohmann::json> stored_offset() const;
   std::string log() const;

@@ -147,6 +147,24 @@ std::vector<OptionSpec> build_table() {
        .meaning = "Comma-separated operations not to emit: `c` inserts, `u` updates, `d` deletes, "
                   "`t` truncates; `none` skips nothing.",
        .section = kCapture},
+      {.key = "debezium.source.snapshot.mode",
+       .type = T::kEnum,
+       .default_value = "initial",
+       .allowed = {"initial", "initial_only", "no_data", "schema_only", "never", "always",
+                   "when_needed"},
+       .meaning =
+           "When to read the captured tables' current rows (events with op `r`) before "
+           "streaming. `initial`: when no offset is stored (or the stored snapshot was "
+           "interrupted); `initial_only`: the same, then stop; `no_data` (legacy "
+           "`schema_only`) and `never`: never, stream from the stored offset or the slot; "
+           "`always`: at every start; `when_needed`: as `initial` for now. A new slot is "
+           "created with an exported snapshot, so the snapshot and the stream meet exactly: "
+           "each transaction arrives once. With an existing slot (`always`, or `initial` on a "
+           "slot created earlier) the snapshot is read in a transaction of its own and "
+           "streaming resumes at the slot's position: changes made between that position and "
+           "the snapshot arrive again after it (duplicates, never loss). An interrupted "
+           "snapshot is taken again from a new slot.",
+       .section = kCapture},
       {.key = "debezium.source.status.update.interval.ms",
        .type = T::kInt,
        .default_value = "10000",
@@ -330,8 +348,8 @@ std::vector<OptionSpec> build_table() {
 
 std::vector<UnsupportedKey> build_unsupported() {
   constexpr std::string_view kNoSnapshot =
-      "initial snapshots are not implemented yet; Siphon streams changes from the replication "
-      "slot only";
+      "this snapshot option is not implemented yet (snapshot.mode is); snapshots read each "
+      "table with one COPY";
   constexpr std::string_view kNotConfigurable = "not configurable in Siphon yet";
   constexpr std::string_view kNoColumnFilter =
       "column filtering is not implemented yet; all columns are emitted";
@@ -349,8 +367,19 @@ std::vector<UnsupportedKey> build_unsupported() {
   constexpr std::string_view kConverterOption = "JSON converter option not configurable yet";
   return {
       // Snapshots and signals.
-      {"debezium.source.snapshot.mode", kNoSnapshot},
-      {"debezium.source.snapshot.", kNoSnapshot},
+      {"debezium.source.snapshot.fetch.size", kNoSnapshot},
+      {"debezium.source.snapshot.delay.ms", kNoSnapshot},
+      {"debezium.source.snapshot.max.threads", kNoSnapshot},
+      {"debezium.source.snapshot.include.collection.list", kNoSnapshot},
+      {"debezium.source.snapshot.select.statement.overrides", kNoSnapshot},
+      {"debezium.source.snapshot.lock.timeout.ms", kNoSnapshot},
+      {"debezium.source.snapshot.locking.mode", kNoSnapshot},
+      {"debezium.source.snapshot.isolation.mode", kNoSnapshot},
+      {"debezium.source.snapshot.query.mode", kNoSnapshot},
+      {"debezium.source.snapshot.mode.custom.name", kNoSnapshot},
+      {"debezium.source.snapshot.tables.order.by.row.count", kNoSnapshot},
+      {"debezium.source.snapshot.mode.configuration.based.", kNoSnapshot},
+      {"debezium.source.snapshot.select.statement.overrides.", kNoSnapshot},
       {"debezium.source.incremental.snapshot.", "incremental snapshots are not implemented yet"},
       {"debezium.source.signal.", "signals are not implemented yet"},
       {"debezium.source.notification.", "notifications are not implemented yet"},

@@ -23,7 +23,7 @@ TEST(OptionTableTest, KeysAreUniqueAndPrefixed) {
 TEST(OptionTableTest, FindOptionFindsEveryKeyAndNothingElse) {
   for (const OptionSpec& spec : option_table()) EXPECT_EQ(find_option(spec.key), &spec);
   EXPECT_EQ(find_option("debezium.source.database"), nullptr);
-  EXPECT_EQ(find_option("debezium.source.snapshot.mode"), nullptr);
+  EXPECT_EQ(find_option("debezium.source.snapshot.fetch.size"), nullptr);
 }
 
 TEST(OptionTableTest, EnumDefaultsAreAllowedValues) {
@@ -78,13 +78,14 @@ TEST(OptionTableTest, UnsupportedEntriesDoNotShadowSupportedKeys) {
 }
 
 TEST(OptionTableTest, FindUnsupportedMatchesExactKeysAndFamilies) {
-  const UnsupportedKey* mode = find_unsupported("debezium.source.snapshot.mode");
-  ASSERT_NE(mode, nullptr);
-  EXPECT_EQ(mode->key_or_prefix, "debezium.source.snapshot.mode");
+  const UnsupportedKey* exact = find_unsupported("debezium.source.heartbeat.interval.ms");
+  ASSERT_NE(exact, nullptr);
+  EXPECT_EQ(exact->key_or_prefix, "debezium.source.heartbeat.interval.ms");
 
-  const UnsupportedKey* family = find_unsupported("debezium.source.snapshot.fetch.size");
+  const UnsupportedKey* family =
+      find_unsupported("debezium.source.snapshot.select.statement.overrides.public.t");
   ASSERT_NE(family, nullptr);
-  EXPECT_EQ(family->key_or_prefix, "debezium.source.snapshot.");
+  EXPECT_EQ(family->key_or_prefix, "debezium.source.snapshot.select.statement.overrides.");
 
   const UnsupportedKey* star = find_unsupported("debezium.format.header.schemas.enable");
   ASSERT_NE(star, nullptr);

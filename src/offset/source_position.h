@@ -20,6 +20,8 @@ struct SourcePosition {
   uint32_t events_done = 0;
   // True on the last record of a transaction: delivering it completes the transaction.
   bool tx_complete = false;
+  // A record of an initial snapshot (the "transaction" is then the whole snapshot).
+  bool snapshot = false;
 };
 
 }  // namespace siphon::offset

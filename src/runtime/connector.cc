@@ -42,11 +42,12 @@ Status Connector::run() {
   std::optional<nlohmann::json> stored = std::move(*loaded);
 
   int64_t failures = 0;
+  bool finished = false;
   auto backoff = std::chrono::milliseconds(std::min<int64_t>(1000, options_.retry_wait.count()));
   while (true) {
-    Status s = run_once(stored);
+    Status s = run_once(stored, finished);
     if (s) {
-      if (stop_requested_) return ok();
+      if (stop_requested_ || finished) return ok();
       continue;  // the source ended by itself: reconnect
     }
     if (!s.error().retryable() || stop_requested_) {
@@ -69,7 +70,7 @@ Status Connector::run() {
   }
 }
 
-Status Connector::run_once(std::optional<nlohmann::json>& stored) {
+Status Connector::run_once(std::optional<nlohmann::json>& stored, bool& finished) {
   Attempt a(options_.queue_max_bytes, options_.queue_max_records);
   std::unique_ptr<source::Source> source = source_factory_();
   source->pipeline_idle = [&a] { return a.tracker.tracked() == a.stored_through.load(); };
@@ -142,6 +143,7 @@ Status Connector::run_once(std::optional<nlohmann::json>& stored) {
   if (sink_status) {
     if (auto s = commit_offsets(); !s) sink_status = s;
   }
+  finished = source->finished();
   source->close();
   if (!sink_status) return sink_status;
   return source_status;

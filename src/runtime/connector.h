@@ -44,7 +44,7 @@ class Connector {
   void stop() { stop_requested_ = true; }
 
  private:
-  Status run_once(std::optional<nlohmann::json>& stored);
+  Status run_once(std::optional<nlohmann::json>& stored, bool& finished);
 
   ConnectorOptions options_;
   SourceFactory source_factory_;

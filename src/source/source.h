@@ -29,6 +29,9 @@ class Source {
   // The offset for `delivered` is durable: the source may confirm it to the server. Thread-safe.
   virtual void confirm(const offset::SourcePosition& delivered) = 0;
 
+  // True once the source has nothing more to do (snapshot.mode=initial_only after its snapshot).
+  virtual bool finished() const { return false; }
+
   // Sends the final confirmation and closes connections. Safe to call more than once.
   virtual void close() = 0;
 

@@ -132,6 +132,39 @@ Result<std::vector<PgRow>> PgConnection::query(const std::string& sql) {
   return rows;
 }
 
+Status PgConnection::start_copy_out(const std::string& command) {
+  PGresult* res = PQexec(conn_, command.c_str());
+  if (res == nullptr) return tl::unexpected(error_from_connection("COPY failed"));
+  if (PQresultStatus(res) != PGRES_COPY_OUT) {
+    std::string msg = trim(PQresultErrorMessage(res));
+    const char* sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    ErrorKind kind =
+        PQstatus(conn_) == CONNECTION_BAD ? ErrorKind::kRetryable : classify(msg, sqlstate);
+    PQclear(res);
+    return tl::unexpected(Error{kind, "COPY failed: " + msg});
+  }
+  PQclear(res);
+  return ok();
+}
+
+Result<CopyFrame> PgConnection::read_copy_row() {
+  char* buf = nullptr;
+  int n = PQgetCopyData(conn_, &buf, 0);
+  if (n > 0) return CopyFrame(buf, n);
+  if (n == -2) return tl::unexpected(error_from_connection("COPY failed"));
+  // -1: the COPY is over; its final result says whether it succeeded.
+  Status status = ok();
+  while (PGresult* res = PQgetResult(conn_)) {
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && status) {
+      status = tl::unexpected(
+          Error{ErrorKind::kRetryable, "COPY failed: " + trim(PQresultErrorMessage(res))});
+    }
+    PQclear(res);
+  }
+  if (!status) return tl::unexpected(status.error());
+  return CopyFrame();
+}
+
 Status PgConnection::start_replication(const std::string& command) {
   PGresult* res = PQexec(conn_, command.c_str());
   if (res == nullptr) return tl::unexpected(error_from_connection("START_REPLICATION failed"));

@@ -60,6 +60,11 @@ class PgConnection {
     return query(sql).map([](auto&&) {});
   }
 
+  // COPY ... TO STDOUT, read one row at a time so a table of any size needs one row of memory.
+  Status start_copy_out(const std::string& command);
+  // The next row (with its newline), or an empty frame once the COPY has finished.
+  Result<CopyFrame> read_copy_row();
+
   // START_REPLICATION ... LOGICAL; on success the connection is in CopyBoth mode.
   Status start_replication(const std::string& command);
   // Waits up to `timeout` for the next CopyData; an empty frame means none arrived in time.

@@ -85,11 +85,19 @@ Status PostgresSource::start(const std::optional<nlohmann::json>& stored_offset)
     partial_final_lsn_ = Lsn(json_u64(o, "siphon.tx_final_lsn"));
     partial_records_done_ = static_cast<uint32_t>(json_u64(o, "siphon.tx_records_done"));
     confirmed_ = start_lsn_.value();
+    snapshot_interrupted_ = o.contains("snapshot_completed") && o["snapshot_completed"] == false;
     log::info("resuming from stored offset: lsn_proc={}{}", start_lsn_.to_string(),
               partial_final_lsn_.is_zero()
                   ? std::string()
                   : fmt::format(", {} records of the transaction committing at {} delivered",
                                 partial_records_done_, partial_final_lsn_.to_string()));
+  }
+  snapshot_wanted_ = snapshot_wanted(stored_offset);
+  if (stored_offset && !snapshot_wanted_ && !snapshot_interrupted_ &&
+      config_.snapshot_mode == "initial_only") {
+    log::info("snapshot.mode=initial_only and the snapshot is complete: nothing to do");
+    finished_ = true;
+    return ok();
   }
   auto sql = PgConnection::connect(config_.connection, false);
   if (!sql) return tl::unexpected(sql.error());
@@ -202,15 +210,35 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
       "slot_name = " +
       PgConnection::quote_literal(slot));
   if (!rows) return tl::unexpected(rows.error());
+  if (!rows->empty() && snapshot_wanted_ && snapshot_interrupted_) {
+    // The interrupted snapshot's exported snapshot died with its connection, and nothing was
+    // streamed yet: start over from a new slot and a new consistent point.
+    log::info("the previous snapshot was interrupted; dropping slot '{}' to take it again", slot);
+    auto dropped =
+        sql.exec("SELECT pg_drop_replication_slot(" + PgConnection::quote_literal(slot) + ")");
+    if (!dropped) return dropped;
+    rows->clear();
+  }
   if (rows->empty()) {
+    std::string mode = snapshot_wanted_ ? "export" : "nothing";
     auto created =
         replication_->query("CREATE_REPLICATION_SLOT " + PgConnection::quote_identifier(slot) +
-                            " LOGICAL pgoutput (SNAPSHOT 'nothing')");
+                            " LOGICAL pgoutput (SNAPSHOT '" + mode + "')");
     if (!created) {
       return make_error(created.error().kind, "cannot create replication slot '{}': {}", slot,
                         created.error().message);
     }
-    log::info("created replication slot '{}' at {}", slot, created->at(0).at(1).value_or("?"));
+    const auto& row = created->at(0);
+    log::info("created replication slot '{}' at {}", slot, row.at(1).value_or("?"));
+    if (snapshot_wanted_) {
+      auto point = Lsn::parse(row.at(1).value_or(""));
+      if (!point || !row.at(2)) {
+        return make_error(ErrorKind::kFatal, "slot '{}' was created without an exported snapshot",
+                          slot);
+      }
+      snapshot_lsn_ = *point;
+      return prepare_snapshot(false, *row.at(2));
+    }
     return ok();
   }
   const auto& r = rows->front();
@@ -234,6 +262,13 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
                       slot);
   }
   auto confirmed = Lsn::parse(r[3].value_or(""));
+  if (snapshot_wanted_) {
+    // An existing slot has no exported snapshot: the snapshot is read in a transaction of its
+    // own and streaming resumes where the slot (or the stored offset) is, so changes made
+    // between that point and the snapshot arrive again after it (docs: duplicates).
+    snapshot_lsn_ = std::max(confirmed.value_or(Lsn()), start_lsn_);
+    return prepare_snapshot(true, "");
+  }
   if (confirmed && !start_lsn_.is_zero() && *confirmed > start_lsn_) {
     log::info(
         "slot '{}' confirmed_flush_lsn {} is ahead of the stored offset {}; the server "
@@ -264,6 +299,16 @@ std::optional<std::vector<std::string>> PostgresSource::primary_key_of(const std
 }
 
 Status PostgresSource::stream(Dispatcher& dispatcher, const std::atomic<bool>& stop) {
+  if (finished_) return ok();
+  if (snapshot_) {
+    if (auto s = run_snapshot(dispatcher, stop); !s) return s;
+    if (stop.load()) return ok();  // interrupted: the stored offset says to take it again
+    if (config_.snapshot_mode == "initial_only") {
+      log::info("snapshot.mode=initial_only: snapshot complete, not streaming");
+      finished_ = true;
+      return ok();
+    }
+  }
   std::string publication = PgConnection::quote_identifier(config_.publication_name);
   std::string command = fmt::format(
       "START_REPLICATION SLOT {} LOGICAL {} (\"proto_version\" '1', \"publication_names\" {})",
@@ -580,6 +625,18 @@ Status PostgresSource::handle_change(const PgOutputMessage& message, Lsn lsn,
 
 nlohmann::json PostgresSource::offset_for(const offset::SourcePosition& p) const {
   nlohmann::json o;
+  if (p.snapshot) {
+    // Debezium's snapshot keys; an incomplete snapshot is taken again on restart.
+    o["lsn_proc"] = p.completed_lsn;
+    o["lsn_commit"] = p.completed_lsn;
+    o["lsn"] = p.completed_lsn;
+    o["txId"] = p.tx_id;
+    o["ts_usec"] = p.commit_ts_us;
+    o["snapshot"] = "INITIAL";
+    o["last_snapshot_record"] = p.tx_complete;
+    o["snapshot_completed"] = p.tx_complete;
+    return o;
+  }
   o["lsn_proc"] = p.completed_lsn;
   o["lsn_commit"] = p.completed_lsn;
   o["lsn"] = p.tx_complete || p.event_lsn == 0 ? p.completed_lsn : p.event_lsn;

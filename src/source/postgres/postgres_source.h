@@ -37,6 +37,8 @@ struct PostgresSourceConfig {
   bool provide_transaction_metadata = false;
   PgConverterOptions converter;
   std::chrono::milliseconds status_update_interval{10000};
+  // initial, initial_only, no_data (schema_only), never, always, when_needed.
+  std::string snapshot_mode = "initial";
   std::string debezium_version = "3.1.2.Final";
 };
 
@@ -50,6 +52,7 @@ class PostgresSource : public Source {
   nlohmann::json offset_for(const offset::SourcePosition& delivered) const override;
   void confirm(const offset::SourcePosition& delivered) override;
   void close() override;
+  bool finished() const override { return finished_; }
 
   static const schema::FieldSchema& source_schema();
 
@@ -66,6 +69,13 @@ class PostgresSource : public Source {
   Status ensure_slot(PgConnection& sql);
   std::optional<std::vector<std::string>> primary_key_of(const std::string& schema,
                                                          const std::string& table);
+
+  // The initial snapshot (postgres_snapshot.cc).
+  bool snapshot_wanted(const std::optional<nlohmann::json>& stored) const;
+  // Opens the snapshot transaction: importing `exported_snapshot` when the slot was just
+  // created, a fresh REPEATABLE READ transaction otherwise (empty name).
+  Status prepare_snapshot(bool slot_existed, const std::string& exported_snapshot);
+  Status run_snapshot(Dispatcher& dispatcher, const std::atomic<bool>& stop);
 
   Status handle_message(const XLogDataFrame& frame, Dispatcher& dispatcher);
   Status handle_change(const PgOutputMessage& message, Lsn lsn, Dispatcher& dispatcher);
@@ -87,7 +97,17 @@ class PostgresSource : public Source {
 
   std::unique_ptr<PgConnection> sql_;          // catalog lookups
   std::unique_ptr<PgConnection> replication_;  // the stream
+  std::unique_ptr<PgConnection> snapshot_;     // the snapshot transaction, while one is due
   bool streaming_ = false;
+  bool finished_ = false;
+
+  // The snapshot: wanted at start, the interrupted one found in the stored offset, and where
+  // streaming takes over from it.
+  bool snapshot_wanted_ = false;
+  bool snapshot_interrupted_ = false;
+  Lsn snapshot_lsn_;
+  int64_t snapshot_txid_ = 0;
+  int64_t snapshot_ts_us_ = 0;
 
   // Where to resume, from the stored offset.
   Lsn start_lsn_;

@@ -1,0 +1,243 @@
+// The initial snapshot and its hand-off to streaming, against real PostgreSQL servers.
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "integration/siphon_harness.h"
+#include "support/checker.h"
+#include "support/workload.h"
+#include "support/workload_log.h"
+
+namespace siphon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+class PostgresSnapshot : public ::testing::Test {
+ protected:
+  PgServer& pg = shared_pg_server();
+  PgConnection sql = pg.connect();
+};
+
+TEST_F(PostgresSnapshot, ReadsExistingRowsWithMarkersThenStreams) {
+  sql.exec("CREATE TABLE snap_a (id int PRIMARY KEY, num numeric(8,3), ts timestamptz, b bytea)");
+  sql.exec("CREATE TABLE snap_b (id int PRIMARY KEY, t text)");
+  sql.exec(
+      "INSERT INTO snap_a VALUES (1, 1.5, '2024-01-01 00:00:00+00', '\\x01'), "
+      "(2, -2.25, '2024-01-02 10:00:00.5+02', NULL), (3, NULL, NULL, '\\xff')");
+  sql.exec("INSERT INTO snap_b VALUES (1, E'tab\\there'), (2, E'line\\nbreak \\\\ slash')");
+  SiphonHarness h(pg, "snapmark");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.snap_.*";
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_b"), 2)) << h.log();
+  h.wait_until_streaming(sql);
+  sql.exec("INSERT INTO snap_a VALUES (4, 1.5, '2024-01-01 00:00:00+00', '\\x01')");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_a"), 4)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+
+  auto a = h.records(h.topic("snap_a"));
+  auto b = h.records(h.topic("snap_b"));
+  ASSERT_EQ(a.size(), 4u);
+  ASSERT_EQ(b.size(), 2u);
+  auto payload = [](const json& r) { return r["value"]["payload"]; };
+  std::vector<std::string> markers;
+  for (size_t i = 0; i < 3; ++i) markers.push_back(payload(a[i])["source"]["snapshot"]);
+  for (size_t i = 0; i < 2; ++i) markers.push_back(payload(b[i])["source"]["snapshot"]);
+  EXPECT_EQ(markers, (std::vector<std::string>{"first", "true", "last_in_data_collection",
+                                               "first_in_data_collection", "last"}));
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(payload(a[i])["op"], "r");
+    EXPECT_TRUE(payload(a[i])["before"].is_null());
+    EXPECT_EQ(a[i]["key"]["payload"]["id"], i + 1);
+  }
+  EXPECT_EQ(payload(b[0])["after"]["t"], "tab\there");
+  EXPECT_EQ(payload(b[1])["after"]["t"], "line\nbreak \\ slash");
+  EXPECT_EQ(payload(a[1])["after"]["ts"], "2024-01-02T08:00:00.500000Z");
+
+  // The streamed row equals the snapshot row with the same values: one converter for both.
+  const json& streamed = payload(a[3]);
+  EXPECT_EQ(streamed["op"], "c");
+  EXPECT_EQ(streamed["source"]["snapshot"], "false");
+  json snapshot_after = payload(a[0])["after"];
+  json streamed_after = streamed["after"];
+  snapshot_after.erase("id");
+  streamed_after.erase("id");
+  EXPECT_EQ(snapshot_after, streamed_after);
+  // The same schema too.
+  EXPECT_EQ(a[0]["value"]["schema"], a[3]["value"]["schema"]);
+
+  auto offset = h.stored_offset();
+  ASSERT_TRUE(offset);
+  EXPECT_FALSE(offset->contains("snapshot_completed") && (*offset)["snapshot_completed"] == false);
+}
+
+// The snapshot's visibility, from Siphon's log: "visible: xmin:xmax:xip1,xip2".
+struct Visibility {
+  uint64_t xmin = 0, xmax = 0;
+  std::set<uint64_t> in_progress;
+  bool visible(uint64_t xid) const {
+    if (xid < xmin) return true;
+    if (xid >= xmax) return false;
+    return !in_progress.count(xid);
+  }
+};
+
+std::optional<Visibility> snapshot_visibility(const std::string& log) {
+  std::smatch m;
+  if (!std::regex_search(log, m, std::regex(R"(visible: (\d+):(\d+):([0-9,]*))"))) return {};
+  Visibility v;
+  v.xmin = std::stoull(m[1]);
+  v.xmax = std::stoull(m[2]);
+  std::stringstream list(m[3]);
+  std::string xid;
+  while (std::getline(list, xid, ',')) {
+    if (!xid.empty()) v.in_progress.insert(std::stoull(xid));
+  }
+  return v;
+}
+
+TEST_F(PostgresSnapshot, EveryTransactionArrivesExactlyOnceAcrossTheHandOff) {
+  // A writer commits at least 200 transactions a second from before the slot exists until
+  // Siphon has caught up. Each transaction must be in the snapshot or in the stream, once.
+  SiphonHarness h(pg, "handoff");
+  WorkloadOptions o;
+  o.conninfo = pg.conninfo();
+  o.tables = {"public.handoff_a", "public.handoff_b"};
+  o.rows_per_table = 300;
+  o.seed = 42;
+  o.target_tx_per_sec = 0;  // as fast as one connection goes: well over 200 a second
+  Workload workload(o);
+  workload.create_tables();
+  workload.run_transactions(300);  // rows for the snapshot to read
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.handoff_.*";
+  WorkloadStats stats;
+  std::jthread writer([&](std::stop_token stop) { stats = workload.run(stop); });
+  std::this_thread::sleep_for(1s);
+  auto siphon = h.start();
+  h.wait_until_streaming(sql);
+  std::this_thread::sleep_for(3s);
+  writer.request_stop();
+  writer.join();
+
+  auto visibility = snapshot_visibility(h.log());
+  ASSERT_TRUE(visibility) << h.log();
+  // The changes expected in the stream: transactions the snapshot could not see.
+  std::filesystem::path streamed_log = h.dir() / "streamed.jsonl";
+  int64_t in_snapshot = 0, after = 0;
+  {
+    WorkloadLog log(streamed_log);
+    for (const auto& tx : workload.committed()) {
+      if (visibility->visible(tx.full_xid)) {
+        ++in_snapshot;
+      } else {
+        log.append(tx.to_logged());
+        ++after;
+      }
+    }
+  }
+  EXPECT_GT(in_snapshot, 300);
+  EXPECT_GT(after, 200);
+  double rate = static_cast<double>(stats.committed) /
+                std::max<double>(1, std::chrono::duration<double>(stats.elapsed).count());
+  EXPECT_GE(rate, 200) << "the writer was too slow to prove anything";
+
+  CheckInputs in;
+  in.sink_dir = h.sink_dir();
+  in.committed_log = streamed_log;
+  in.prefix = h.prefix();
+  in.conninfo = pg.conninfo();
+  CheckReport report;
+  for (int i = 0; i < 60; ++i) {
+    report = check(in);
+    if (report.missing == 0 && report.state_mismatches() == 0) break;
+    std::this_thread::sleep_for(500ms);
+  }
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  report = check(in);
+  EXPECT_TRUE(report.ok(false)) << report.to_string();
+  EXPECT_EQ(report.missing, 0);
+  EXPECT_EQ(report.phantom, 0);  // a transaction of the snapshot streamed again
+  EXPECT_EQ(report.duplicates(), 0);
+  EXPECT_EQ(report.state_mismatches(), 0);
+  EXPECT_GT(report.snapshot_events, 0);
+  std::cout << report.summary() << "writer: " << rate << " transactions/s; " << in_snapshot
+            << " in the snapshot, " << after << " streamed" << std::endl;
+}
+
+TEST_F(PostgresSnapshot, AnInterruptedSnapshotIsTakenAgainFromANewSlot) {
+  sql.exec("CREATE TABLE snap_crash (id int PRIMARY KEY, v text)");
+  sql.exec("INSERT INTO snap_crash SELECT g, 'row ' || g FROM generate_series(1, 3000) g");
+  SiphonHarness h(pg, "snapcrash");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.snap_crash";
+  h.props["debezium.source.max.batch.size"] = "100";
+  auto crashed = h.start({{"SIPHON_FAILPOINT", "snapshot.row:1500"}});
+  auto status = crashed.wait(60s);
+  ASSERT_TRUE(status) << h.log();
+  ASSERT_EQ(status->signal, SIGKILL) << h.log();
+  auto offset = h.stored_offset();
+  ASSERT_TRUE(offset) << "some of the snapshot should have been delivered and stored";
+  EXPECT_EQ((*offset)["snapshot_completed"], false);
+  std::string old_slot = sql.scalar(
+      "SELECT confirmed_flush_lsn FROM pg_replication_slots "
+      "WHERE slot_name = '" +
+      h.slot() + "'");
+  // Written while Siphon is down, after the first slot was created: the new snapshot has it.
+  sql.exec("INSERT INTO snap_crash VALUES (3001, 'while down')");
+
+  auto siphon = h.start();
+  h.wait_until_streaming(sql);
+  sql.exec("INSERT INTO snap_crash VALUES (3002, 'streamed')");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_crash"), 3002)) << h.log();
+  std::this_thread::sleep_for(500ms);
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_NE(h.log().find("interrupted"), std::string::npos) << h.log();
+
+  std::map<int, std::vector<std::string>> ops;  // id -> ops in order
+  for (const auto& r : h.records(h.topic("snap_crash"))) {
+    ops[r["key"]["payload"]["id"].get<int>()].push_back(r["value"]["payload"]["op"]);
+  }
+  ASSERT_EQ(ops.size(), 3002u);
+  for (int id = 1; id <= 3001; ++id) {
+    ASSERT_FALSE(ops[id].empty()) << id;
+    for (const auto& op : ops[id]) EXPECT_EQ(op, "r") << id;  // snapshot rows, never streamed
+  }
+  EXPECT_EQ(ops[3002], (std::vector<std::string>{"c"}));
+  auto final_offset = h.stored_offset();
+  ASSERT_TRUE(final_offset);
+  EXPECT_FALSE(final_offset->contains("snapshot"));
+  (void)old_slot;
+}
+
+TEST_F(PostgresSnapshot, InitialOnlyStopsAfterTheSnapshotAndNeverTakesNone) {
+  sql.exec("CREATE TABLE snap_only (id int PRIMARY KEY)");
+  sql.exec("INSERT INTO snap_only SELECT generate_series(1, 10)");
+  SiphonHarness only(pg, "snaponly");
+  only.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  only.props["debezium.source.table.include.list"] = "public\\.snap_only";
+  only.props["debezium.source.snapshot.mode"] = "initial_only";
+  auto r = only.run_to_exit(60s);
+  EXPECT_TRUE(r.status.success()) << r.err;
+  EXPECT_EQ(only.records(only.topic("snap_only")).size(), 10u);
+
+  SiphonHarness never(pg, "snapnever");
+  never.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  never.props["debezium.source.table.include.list"] = "public\\.snap_only";
+  never.props["debezium.source.snapshot.mode"] = "never";
+  auto siphon = never.start();
+  never.wait_until_streaming(sql);
+  sql.exec("INSERT INTO snap_only VALUES (11)");
+  ASSERT_TRUE(never.wait_for_records(never.topic("snap_only"), 1)) << never.log();
+  ASSERT_TRUE(siphon.stop().success());
+  auto recs = never.records(never.topic("snap_only"));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0]["value"]["payload"]["op"], "c");
+}
+
+}  // namespace
+}  // namespace siphon::testing

@@ -5,8 +5,10 @@
 #include <charconv>
 #include <optional>
 #include <unordered_map>
+#include <variant>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace siphon::sink {
 namespace {
@@ -502,13 +504,13 @@ class Translator {
 
   template <typename... Args>
   void error(std::string_view key, fmt::format_string<Args...> f, Args&&... args) {
-    errors_.push_back(fmt::format("{}: {}", full_key(key),
-                                  fmt::format(f, std::forward<Args>(args)...)));
+    errors_.push_back(
+        fmt::format("{}: {}", full_key(key), fmt::format(f, std::forward<Args>(args)...)));
   }
   template <typename... Args>
   void warn(std::string_view key, fmt::format_string<Args...> f, Args&&... args) {
-    warnings_.push_back(fmt::format("{}: {}", full_key(key),
-                                    fmt::format(f, std::forward<Args>(args)...)));
+    warnings_.push_back(
+        fmt::format("{}: {}", full_key(key), fmt::format(f, std::forward<Args>(args)...)));
   }
 
   void classify() {
@@ -607,8 +609,8 @@ class Translator {
         std::string_view item = trim(rest.substr(0, comma));
         if (!item.empty()) {
           size_t colon = item.rfind(':');
-          auto port = colon == std::string_view::npos ? std::nullopt
-                                                      : parse_int(item.substr(colon + 1));
+          auto port =
+              colon == std::string_view::npos ? std::nullopt : parse_int(item.substr(colon + 1));
           if (colon == 0 || !port || *port < 1 || *port > 65535) valid = false;
           items.emplace_back(item);
         }
@@ -673,7 +675,8 @@ class Translator {
     bool explicit_idempotence = idem != nullptr && lower(*idem) == "true";
     bool explicit_off = idem != nullptr && lower(*idem) == "false";
     if (explicit_idempotence && !conflicts.empty()) {
-      error("enable.idempotence", "true requires acks=all, retries > 0 and "
+      error("enable.idempotence",
+            "true requires acks=all, retries > 0 and "
             "max.in.flight.requests.per.connection <= 5, but {} is set",
             fmt::join(conflicts, " and "));
     } else if (!explicit_idempotence && !explicit_off && !conflicts.empty()) {
@@ -698,7 +701,8 @@ class Translator {
       }
     }
 
-    if (const std::string* v = given("partitioner.class"); v != nullptr && *v != kDefaultPartitioner) {
+    if (const std::string* v = given("partitioner.class");
+        v != nullptr && *v != kDefaultPartitioner) {
       error("partitioner.class",
             "only {} is supported (Siphon partitions by Java's murmur2 of the key bytes), got "
             "'{}'",
@@ -772,14 +776,17 @@ class Translator {
     } else {
       error("sasl.mechanism", "expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got '{}'{}",
             *mechanism,
-            m == "GSSAPI" || m == "OAUTHBEARER" ? " (not supported yet: it needs Java login modules)"
-                                                : "");
+            m == "GSSAPI" || m == "OAUTHBEARER"
+                ? " (not supported yet: it needs Java login modules)"
+                : "");
       return;
     }
     out_.set("sasl.mechanism", m);
     if (jaas == nullptr) {
-      error("sasl.jaas.config", "required with sasl.mechanism={}: {} required username=\"...\" "
-            "password=\"...\";", m, module);
+      error("sasl.jaas.config",
+            "required with sasl.mechanism={}: {} required username=\"...\" "
+            "password=\"...\";",
+            m, module);
       return;
     }
     auto parsed = JaasParser(*jaas).parse();
@@ -809,12 +816,16 @@ class Translator {
   }
 
   void translate_tls() {
-    static constexpr std::string_view kTlsKeys[] = {
-        "ssl.truststore.type",           "ssl.truststore.location",
-        "ssl.truststore.certificates",   "ssl.keystore.type",
-        "ssl.keystore.location",         "ssl.keystore.password",
-        "ssl.keystore.certificate.chain", "ssl.keystore.key",
-        "ssl.key.password",              "ssl.endpoint.identification.algorithm"};
+    static constexpr std::string_view kTlsKeys[] = {"ssl.truststore.type",
+                                                    "ssl.truststore.location",
+                                                    "ssl.truststore.certificates",
+                                                    "ssl.keystore.type",
+                                                    "ssl.keystore.location",
+                                                    "ssl.keystore.password",
+                                                    "ssl.keystore.certificate.chain",
+                                                    "ssl.keystore.key",
+                                                    "ssl.key.password",
+                                                    "ssl.endpoint.identification.algorithm"};
     if (!uses_tls()) {
       for (std::string_view key : kTlsKeys) {
         if (given(key) != nullptr) {
@@ -849,8 +860,8 @@ class Translator {
       return;
     }
     const std::string* location = given("ssl.keystore.location");
-    bool inline_pem = given("ssl.keystore.certificate.chain") != nullptr ||
-                      given("ssl.keystore.key") != nullptr;
+    bool inline_pem =
+        given("ssl.keystore.certificate.chain") != nullptr || given("ssl.keystore.key") != nullptr;
     if ((location != nullptr || inline_pem) && key_type == nullptr) {
       error("ssl.keystore.type",
             "must be set to PEM or PKCS12: Java's default keystore type is JKS, which librdkafka "
@@ -964,8 +975,8 @@ std::string render_producer_key_table_markdown() {
       "| Java producer key | Siphon | librdkafka | Notes |\n"
       "|---|---|---|---|\n";
   for (const ProducerKeyRule& rule : producer_key_table()) {
-    std::string key = is_family(rule.java_key) ? std::string(rule.java_key) + "*"
-                                               : std::string(rule.java_key);
+    std::string key =
+        is_family(rule.java_key) ? std::string(rule.java_key) + "*" : std::string(rule.java_key);
     std::string_view handling;
     switch (rule.handling) {
       case KeyHandling::kTranslated:

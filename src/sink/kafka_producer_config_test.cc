@@ -167,8 +167,8 @@ TEST(KafkaProducerConfig, AcksAndIdempotence) {
   EXPECT_THAT(translate_error({{"acks", "1"}, {"enable.idempotence", "true"}}),
               AllOf(HasSubstr("debezium.sink.kafka.producer.enable.idempotence: true requires"),
                     HasSubstr("acks=1")));
-  EXPECT_THAT(translate_error({{"enable.idempotence", "true"},
-                               {"max.in.flight.requests.per.connection", "6"}}),
+  EXPECT_THAT(translate_error(
+                  {{"enable.idempotence", "true"}, {"max.in.flight.requests.per.connection", "6"}}),
               HasSubstr("max.in.flight.requests.per.connection=6"));
 
   ProducerSettings off = translate_ok({{"enable.idempotence", "false"}});
@@ -185,12 +185,11 @@ TEST(KafkaProducerConfig, FiniteDeliveryTimeoutIsAllowedWithAWarning) {
 }
 
 TEST(KafkaProducerConfig, SerializersAndPartitioner) {
-  ProducerSettings s =
-      translate_ok({{"key.serializer", "org.apache.kafka.common.serialization.StringSerializer"},
-                    {"value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer"},
-                    {"partitioner.class",
-                     "org.apache.kafka.clients.producer.internals.DefaultPartitioner"},
-                    {"partitioner.ignore.keys", "false"}});
+  ProducerSettings s = translate_ok(
+      {{"key.serializer", "org.apache.kafka.common.serialization.StringSerializer"},
+       {"value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer"},
+       {"partitioner.class", "org.apache.kafka.clients.producer.internals.DefaultPartitioner"},
+       {"partitioner.ignore.keys", "false"}});
   EXPECT_TRUE(s.warnings.empty()) << all_warnings(s);
   EXPECT_EQ(s.get("key.serializer"), "");
   EXPECT_EQ(s.get("partitioner"), "murmur2_random");
@@ -233,12 +232,12 @@ TEST(KafkaProducerConfig, JavaOnlyKeysWarnOrFailAsTheTableSays) {
 }
 
 TEST(KafkaProducerConfig, SaslPlainFromJaasConfig) {
-  ProducerSettings s = translate_ok(
-      {{"security.protocol", "SASL_SSL"},
-       {"sasl.mechanism", "PLAIN"},
-       {"sasl.jaas.config",
-        "org.apache.kafka.common.security.plain.PlainLoginModule required "
-        "username=\"alice\" password=\"s3cr;et \\\"q\\\" \\\\\";"}});
+  ProducerSettings s =
+      translate_ok({{"security.protocol", "SASL_SSL"},
+                    {"sasl.mechanism", "PLAIN"},
+                    {"sasl.jaas.config",
+                     "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                     "username=\"alice\" password=\"s3cr;et \\\"q\\\" \\\\\";"}});
   EXPECT_EQ(s.get("security.protocol"), "sasl_ssl");
   EXPECT_EQ(s.get("sasl.mechanism"), "PLAIN");
   EXPECT_EQ(s.get("sasl.username"), "alice");
@@ -249,12 +248,12 @@ TEST(KafkaProducerConfig, SaslPlainFromJaasConfig) {
 }
 
 TEST(KafkaProducerConfig, SaslScramWithUnquotedValuesAndExtraOptions) {
-  ProducerSettings s = translate_ok(
-      {{"security.protocol", "sasl_plaintext"},
-       {"sasl.mechanism", "scram-sha-512"},
-       {"sasl.jaas.config",
-        "  org.apache.kafka.common.security.scram.ScramLoginModule   REQUIRED\n"
-        "username=bob password=pw tokenauth=false ;  "}});
+  ProducerSettings s =
+      translate_ok({{"security.protocol", "sasl_plaintext"},
+                    {"sasl.mechanism", "scram-sha-512"},
+                    {"sasl.jaas.config",
+                     "  org.apache.kafka.common.security.scram.ScramLoginModule   REQUIRED\n"
+                     "username=bob password=pw tokenauth=false ;  "}});
   EXPECT_EQ(s.get("sasl.mechanism"), "SCRAM-SHA-512");
   EXPECT_EQ(s.get("sasl.username"), "bob");
   EXPECT_EQ(s.get("sasl.password"), "pw");
@@ -283,10 +282,9 @@ TEST(KafkaProducerConfig, SaslErrorsNeverShowThePassword) {
   EXPECT_THAT(error_for("PLAIN", module + " required username=a password=hunter2; " + module +
                                      " required username=b password=hunter2;"),
               HasSubstr("only one login module entry"));
-  EXPECT_THAT(
-      error_for("SCRAM-SHA-256", module + " required username=a password=hunter2;"),
-      HasSubstr("sasl.mechanism=SCRAM-SHA-256 needs the login module "
-                "org.apache.kafka.common.security.scram.ScramLoginModule"));
+  EXPECT_THAT(error_for("SCRAM-SHA-256", module + " required username=a password=hunter2;"),
+              HasSubstr("sasl.mechanism=SCRAM-SHA-256 needs the login module "
+                        "org.apache.kafka.common.security.scram.ScramLoginModule"));
   EXPECT_THAT(error_for("GSSAPI", ""), HasSubstr("sasl.mechanism: expected PLAIN"));
   EXPECT_THAT(error_for("PLAIN", ""), HasSubstr("sasl.jaas.config: required"));
   EXPECT_THAT(translate_error({{"security.protocol", "SASL_SSL"}}),
@@ -294,11 +292,11 @@ TEST(KafkaProducerConfig, SaslErrorsNeverShowThePassword) {
 }
 
 TEST(KafkaProducerConfig, SaslKeysWithoutSaslProtocolWarn) {
-  ProducerSettings s = translate_ok(
-      {{"sasl.mechanism", "PLAIN"},
-       {"sasl.jaas.config",
-        "org.apache.kafka.common.security.plain.PlainLoginModule required username=a "
-        "password=hunter2;"}});
+  ProducerSettings s =
+      translate_ok({{"sasl.mechanism", "PLAIN"},
+                    {"sasl.jaas.config",
+                     "org.apache.kafka.common.security.plain.PlainLoginModule required username=a "
+                     "password=hunter2;"}});
   EXPECT_THAT(all_warnings(s), HasSubstr("sasl.jaas.config: has no effect unless"));
   EXPECT_EQ(s.get("sasl.password"), "");
   EXPECT_THAT(all_warnings(s), Not(HasSubstr("hunter2")));
@@ -382,8 +380,8 @@ TEST(KafkaProducerConfig, PemKeystorePasswordIsIgnoredWithAWarning) {
                                      {"ssl.keystore.location", "/k.pem"},
                                      {"ssl.keystore.password", "hunter2"}});
   EXPECT_EQ(s.get("ssl.keystore.password"), "");
-  EXPECT_THAT(all_warnings(s), AllOf(HasSubstr("ssl.keystore.password: ignored"),
-                                     Not(HasSubstr("hunter2"))));
+  EXPECT_THAT(all_warnings(s),
+              AllOf(HasSubstr("ssl.keystore.password: ignored"), Not(HasSubstr("hunter2"))));
 }
 
 TEST(KafkaProducerConfig, TableIsConsistent) {

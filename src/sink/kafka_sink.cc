@@ -303,8 +303,8 @@ std::string KafkaSink::describe_partition(const SinkRecord& rec, int32_t partiti
   const rd_kafka_metadata_t* md = nullptr;
   if (topic != nullptr && rd_kafka_metadata(producer_, 0, topic, &md, 2000) == 0) {
     if (md->topic_cnt == 1 && md->topics[0].err == 0 && md->topics[0].partition_cnt > 0) {
-      out = fmt::format("{} (by key)", partition_for_key(*rec.record.key,
-                                                         md->topics[0].partition_cnt));
+      out = fmt::format("{} (by key)",
+                        partition_for_key(*rec.record.key, md->topics[0].partition_cnt));
     }
     rd_kafka_metadata_destroy(md);
   }

@@ -81,8 +81,8 @@ class KafkaSink : public Sink {
   struct Failure {
     size_t index = 0;  // in the batch
     int32_t partition = -1;
-    int err = 0;  // rd_kafka_resp_err_t
-    std::string detail;  // how it failed: "refused before sending" or "delivery report"
+    int err = 0;               // rd_kafka_resp_err_t
+    std::string detail;        // how it failed: "refused before sending" or "delivery report"
     bool from_report = false;  // a delivery report, not a refusal by rd_kafka_produceva()
   };
 

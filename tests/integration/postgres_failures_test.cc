@@ -185,3 +185,95 @@ TEST(ServerErrors, AMissingPublicationWithAutocreateDisabledIsNamed) {
 
 }  // namespace
 }  // namespace siphon::testing
+
+namespace siphon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ServerErrors, ARoleWithoutReplicationIsToldWhatToGrant) {
+  PgServer& pg = shared_pg_server();
+  PgConnection sql = pg.connect();
+  sql.exec(
+      "DO $$ BEGIN CREATE ROLE plain_user LOGIN; EXCEPTION WHEN duplicate_object THEN "
+      "NULL; END $$");
+  SiphonHarness h(pg, "noprivilege");
+  h.props["debezium.source.database.user"] = "plain_user";
+  h.props["debezium.source.database.password"] = "pw-not-printed";
+  auto r = h.run_to_exit(60s);
+  EXPECT_EQ(r.status.code, 1) << r.err;
+  EXPECT_NE(r.err.find("ALTER ROLE plain_user REPLICATION"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("pw-not-printed"), std::string::npos);
+}
+
+TEST(ServerErrors, ASlotInUseByAnotherConnectorIsRetriedThenReported) {
+  PgServer& pg = shared_pg_server();
+  PgConnection sql = pg.connect();
+  SiphonHarness first(pg, "busyslot");
+  auto holder = first.start();
+  first.wait_until_streaming(sql);
+  SiphonHarness second(pg, "busyslot2");
+  second.props["debezium.source.slot.name"] = first.slot();
+  second.props["debezium.source.errors.max.retries"] = "2";
+  second.props["debezium.source.retriable.restart.connector.wait.ms"] = "200";
+  auto r = second.run_to_exit(60s);
+  EXPECT_EQ(r.status.code, 1) << r.err;
+  EXPECT_NE(r.err.find("in use by another process"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("giving up after 2 retries"), std::string::npos) << r.err;
+  EXPECT_TRUE(holder.stop().success()) << first.log();
+}
+
+TEST(ServerErrors, AnUnreachableServerIsRetriedWithBackOffThenReported) {
+  PgServer& pg = shared_pg_server();
+  SiphonHarness h(pg, "unreachable");
+  h.props["debezium.source.database.port"] = "1";  // nothing listens there
+  h.props["debezium.source.database.password"] = "pw-not-printed";
+  h.props["debezium.source.errors.max.retries"] = "3";
+  h.props["debezium.source.retriable.restart.connector.wait.ms"] = "400";
+  auto started = std::chrono::steady_clock::now();
+  auto r = h.run_to_exit(60s);
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.status.code, 1) << r.err;
+  EXPECT_NE(r.err.find("giving up after 3 retries"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot connect to PostgreSQL at 127.0.0.1:1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("retry 3 in"), std::string::npos) << r.err;  // each attempt is logged
+  EXPECT_EQ(r.err.find("pw-not-printed"), std::string::npos);
+  EXPECT_GE(took, 600ms);  // it did wait between attempts (backs off: 400 + 400 + 400 ms)
+}
+
+TEST(ServerErrors, AWrongPasswordFailsAtOnceWithoutPrintingIt) {
+  // A server that asks for passwords (scram) from everyone but the harness's superuser.
+  TempDir conf("siphon-hba.");
+  std::filesystem::permissions(conf.path(), std::filesystem::perms::all);
+  std::filesystem::path hba = conf / "pg_hba.conf";
+  std::ofstream(hba) << "local all all trust\n"
+                        "host all postgres 127.0.0.1/32 trust\n"
+                        "host replication postgres 127.0.0.1/32 trust\n"
+                        "host all all 127.0.0.1/32 scram-sha-256\n"
+                        "host replication all 127.0.0.1/32 scram-sha-256\n";
+  std::filesystem::permissions(hba, std::filesystem::perms::owner_read |
+                                        std::filesystem::perms::group_read |
+                                        std::filesystem::perms::others_read);
+  auto server = PgServer::start({"hba_file = '" + hba.string() + "'"});
+  PgConnection sql = server->connect();
+  sql.exec("CREATE ROLE pw_user LOGIN REPLICATION PASSWORD 'the-right-one'");
+  sql.exec("CREATE PUBLICATION pub_wrongpw FOR ALL TABLES");  // needs a superuser
+  SiphonHarness h(*server, "wrongpw");
+  h.props["debezium.source.database.user"] = "pw_user";
+  h.props["debezium.source.database.password"] = "wrong-secret-4711";
+  auto r = h.run_to_exit(60s);
+  EXPECT_EQ(r.status.code, 1) << r.err;
+  EXPECT_NE(r.err.find("password authentication failed"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("wrong-secret-4711"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("retry"), std::string::npos) << "a wrong password is not retried\n" << r.err;
+
+  // And with the right one, given through the environment, it streams.
+  h.props["debezium.source.database.password"] = "";
+  auto siphon = h.start({{"DEBEZIUM_SOURCE_DATABASE_PASSWORD", "the-right-one"}});
+  h.wait_until_streaming(sql);
+  EXPECT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_EQ(h.log().find("the-right-one"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace siphon::testing

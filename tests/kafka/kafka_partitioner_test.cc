@@ -55,8 +55,8 @@ TEST(KafkaPartitionerTest, LibrdkafkaMurmur2RandomEqualsJavaMurmur2) {
     ASSERT_NE(rk, nullptr) << errstr;
     for (size_t i = 0; i < keys.size(); ++i) {
       rd_kafka_resp_err_t err = rd_kafka_producev(
-          rk, RD_KAFKA_V_TOPIC(topic.c_str()),
-          RD_KAFKA_V_KEY(keys[i].data(), keys[i].size()), RD_KAFKA_V_VALUE(nullptr, 0),
+          rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(keys[i].data(), keys[i].size()),
+          RD_KAFKA_V_VALUE(nullptr, 0),
           RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(i))), RD_KAFKA_V_END);
       ASSERT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR);
     }
@@ -67,8 +67,7 @@ TEST(KafkaPartitionerTest, LibrdkafkaMurmur2RandomEqualsJavaMurmur2) {
     ASSERT_EQ(report.partition_of.size(), keys.size());
     for (size_t i = 0; i < keys.size(); ++i) {
       EXPECT_EQ(report.partition_of[i], sink::partition_for_key(keys[i], partitions))
-          << "key #" << i << " (" << keys[i].size() << " bytes), " << partitions
-          << " partitions";
+          << "key #" << i << " (" << keys[i].size() << " bytes), " << partitions << " partitions";
     }
   }
 }

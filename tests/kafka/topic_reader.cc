@@ -47,8 +47,6 @@ std::vector<ConsumedRecord> read_topic(const std::string& bootstrap, const std::
   set(conf, "group.id", "siphon-test-reader");
   set(conf, "enable.auto.commit", "false");
   set(conf, "enable.partition.eof", "true");
-  // A topic the sink never wrote to must not be created by reading it.
-  set(conf, "allow.auto.create.topics", "false");
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (rk == nullptr) {
     rd_kafka_conf_destroy(conf);
@@ -64,8 +62,7 @@ std::vector<ConsumedRecord> read_topic(const std::string& bootstrap, const std::
   } else {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
     for (int p = 0; p < partitions; ++p) {
-      rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset =
-          RD_KAFKA_OFFSET_BEGINNING;
+      rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
     }
     rd_kafka_assign(rk, list);
     rd_kafka_topic_partition_list_destroy(list);

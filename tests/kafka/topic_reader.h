@@ -20,8 +20,8 @@ struct ConsumedRecord {
 // Every record of `topic`, partition by partition in offset order, once at least `at_least`
 // records were read and every partition was read to its end. Fails the test (and returns what
 // it has) when that takes longer than `timeout`.
-std::vector<ConsumedRecord> read_topic(const std::string& bootstrap, const std::string& topic,
-                                       size_t at_least,
-                                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
+std::vector<ConsumedRecord> read_topic(
+    const std::string& bootstrap, const std::string& topic, size_t at_least,
+    std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 }  // namespace siphon::testing

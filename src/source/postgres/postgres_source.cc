@@ -171,15 +171,26 @@ Status PostgresSource::ensure_publication(PgConnection& sql) {
     return ok();
   }
   std::string quoted = PgConnection::quote_identifier(name);
+  auto create = [&](const std::string& what) -> Status {
+    auto s = sql.exec("CREATE PUBLICATION " + quoted + what);
+    if (!s) {
+      return make_error(s.error().kind,
+                        "cannot create publication {}: {} (FOR ALL TABLES needs a superuser; "
+                        "otherwise create the publication yourself and set "
+                        "debezium.source.publication.autocreate.mode=disabled)",
+                        quoted, s.error().message);
+    }
+    return ok();
+  };
   if (mode == "all_tables") {
     if (exists) return ok();
     log::info("creating publication {} FOR ALL TABLES", quoted);
-    return sql.exec("CREATE PUBLICATION " + quoted + " FOR ALL TABLES");
+    return create(" FOR ALL TABLES");
   }
   if (mode == "no_tables") {
     if (exists) return ok();
     log::info("creating publication {} with no tables", quoted);
-    return sql.exec("CREATE PUBLICATION " + quoted);
+    return create("");
   }
   // filtered: the publication lists exactly the captured tables, kept in sync at every start.
   auto tables = sql.query(
@@ -200,13 +211,14 @@ Status PostgresSource::ensure_publication(PgConnection& sql) {
   }
   if (exists) return sql.exec("ALTER PUBLICATION " + quoted + " SET TABLE " + list);
   log::info("creating publication {} FOR TABLE {}", quoted, list);
-  return sql.exec("CREATE PUBLICATION " + quoted + " FOR TABLE " + list);
+  return create(" FOR TABLE " + list);
 }
 
 Status PostgresSource::ensure_slot(PgConnection& sql) {
   const std::string& slot = config_.slot_name;
   auto rows = sql.query(
-      "SELECT plugin, database, wal_status, confirmed_flush_lsn FROM pg_replication_slots WHERE "
+      "SELECT plugin, database, wal_status, confirmed_flush_lsn, active_pid FROM "
+      "pg_replication_slots WHERE "
       "slot_name = " +
       PgConnection::quote_literal(slot));
   if (!rows) return tl::unexpected(rows.error());
@@ -253,6 +265,13 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
                       "replication slot '{}' belongs to database '{}', not '{}': set "
                       "debezium.source.slot.name to a slot of this database",
                       slot, r[1].value_or("?"), config_.connection.dbname);
+  }
+  if (r[4]) {
+    // Another consumer holds the slot; it may let go (a restarting instance), so retry.
+    return make_error(ErrorKind::kRetryable,
+                      "replication slot '{}' is in use by another process (PID {}); two "
+                      "connectors cannot share a slot",
+                      slot, *r[4]);
   }
   if (r[2].value_or("") == "lost") {
     return make_error(ErrorKind::kFatal,

@@ -281,9 +281,9 @@ TEST(ConfigTest, QuarkusKeysAreIgnored) {
 }
 
 TEST(ConfigTest, UnsupportedKeyIsAWarningNotAnError) {
-  Config config = load_ok(with(base(), "debezium.source.heartbeat.interval.ms", "5000"));
+  Config config = load_ok(with(base(), "debezium.source.xmin.fetch.interval.ms", "5000"));
   ASSERT_THAT(config.warnings(), SizeIs(1));
-  EXPECT_THAT(config.warnings()[0], AllOf(HasSubstr("debezium.source.heartbeat.interval.ms"),
+  EXPECT_THAT(config.warnings()[0], AllOf(HasSubstr("debezium.source.xmin.fetch.interval.ms"),
                                           HasSubstr("not implemented")));
 }
 
@@ -292,13 +292,13 @@ TEST(ConfigTest, UnsupportedFamilyWarnsOnceForAllItsKeys) {
                      "io.debezium.transforms.ExtractNewRecordState");
   props = with(props, "debezium.transforms.unwrap.drop.tombstones", "false");
   props = with(props, "debezium.transforms.unwrap.type", "again");  // repeated: still one key
-  props = with(props, "debezium.source.heartbeat.interval.ms", "1000");
+  props = with(props, "debezium.source.xmin.fetch.interval.ms", "1000");
   Config config = load_ok(props);
   ASSERT_THAT(config.warnings(), SizeIs(2));
   EXPECT_THAT(config.warnings()[0], AllOf(HasSubstr("debezium.transforms.unwrap.type, "
                                                     "debezium.transforms.unwrap.drop.tombstones"),
                                           HasSubstr("transforms are not implemented")));
-  EXPECT_THAT(config.warnings()[1], HasSubstr("debezium.source.heartbeat.interval.ms"));
+  EXPECT_THAT(config.warnings()[1], HasSubstr("debezium.source.xmin.fetch.interval.ms"));
 }
 
 // --- Values ---

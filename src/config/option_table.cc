@@ -165,6 +165,27 @@ std::vector<OptionSpec> build_table() {
            "the snapshot arrive again after it (duplicates, never loss). An interrupted "
            "snapshot is taken again from a new slot.",
        .section = kCapture},
+      {.key = "debezium.source.heartbeat.interval.ms",
+       .type = T::kLong,
+       .default_value = "0",
+       .min = 0,
+       .meaning = "Every this many milliseconds (0 = never) a heartbeat record "
+                  "(`{\"ts_ms\": now}`, key `{\"serverName\": prefix}`) goes to "
+                  "`<topic.heartbeat.prefix>.<topic.prefix>`. It carries the current position, so "
+                  "its delivery stores the offset and confirms the slot even when no captured "
+                  "table changes.",
+       .section = kEvents},
+      {.key = "debezium.source.heartbeat.action.query",
+       .type = T::kString,
+       .meaning = "SQL run on the source at every heartbeat, e.g. an INSERT into a published "
+                  "table, so a database whose captured tables are idle still produces changes "
+                  "in this database's WAL (useful when other databases of the server are busy).",
+       .section = kEvents},
+      {.key = "debezium.source.topic.heartbeat.prefix",
+       .type = T::kString,
+       .default_value = "__debezium-heartbeat",
+       .meaning = "Prefix of the heartbeat topic.",
+       .section = kEvents},
       {.key = "debezium.source.status.update.interval.ms",
        .type = T::kInt,
        .default_value = "10000",
@@ -385,10 +406,8 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.notification.", "notifications are not implemented yet"},
       {"debezium.source.read.only", kNotPostgres},
       // Heartbeats.
-      {"debezium.source.heartbeat.interval.ms", "heartbeat records are not implemented yet"},
-      {"debezium.source.heartbeat.action.query", "heartbeat records are not implemented yet"},
-      {"debezium.source.topic.heartbeat.prefix", "heartbeat records are not implemented yet"},
-      {"debezium.source.heartbeat.topics.prefix", "heartbeat records are not implemented yet"},
+      {"debezium.source.heartbeat.topics.prefix",
+       "the pre-2.0 name of topic.heartbeat.prefix; use topic.heartbeat.prefix"},
       // Event content.
       {"debezium.source.message.key.columns", "custom message keys are not implemented yet"},
       {"debezium.source.column.include.list", kNoColumnFilter},

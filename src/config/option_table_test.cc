@@ -78,9 +78,9 @@ TEST(OptionTableTest, UnsupportedEntriesDoNotShadowSupportedKeys) {
 }
 
 TEST(OptionTableTest, FindUnsupportedMatchesExactKeysAndFamilies) {
-  const UnsupportedKey* exact = find_unsupported("debezium.source.heartbeat.interval.ms");
+  const UnsupportedKey* exact = find_unsupported("debezium.source.xmin.fetch.interval.ms");
   ASSERT_NE(exact, nullptr);
-  EXPECT_EQ(exact->key_or_prefix, "debezium.source.heartbeat.interval.ms");
+  EXPECT_EQ(exact->key_or_prefix, "debezium.source.xmin.fetch.interval.ms");
 
   const UnsupportedKey* family =
       find_unsupported("debezium.source.snapshot.select.statement.overrides.public.t");

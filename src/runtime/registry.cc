@@ -55,6 +55,10 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
                        : binary == "hex"             ? pg::BinaryHandling::kHex
                                                      : pg::BinaryHandling::kBytes;
   p.converter.unavailable_placeholder = c.get("debezium.source.unavailable.value.placeholder");
+  p.heartbeat_interval =
+      std::chrono::milliseconds(c.get_int("debezium.source.heartbeat.interval.ms"));
+  p.heartbeat_action_query = c.get("debezium.source.heartbeat.action.query");
+  p.heartbeat_topic_prefix = c.get("debezium.source.topic.heartbeat.prefix");
   p.snapshot_mode = c.get("debezium.source.snapshot.mode");
   if (p.snapshot_mode == "schema_only") p.snapshot_mode = "no_data";
   p.status_update_interval =

@@ -1,6 +1,7 @@
 #include "sink/kafka_sink.h"
 
 #include <cstdint>
+#include <string_view>
 
 #include <librdkafka/rdkafka.h>
 
@@ -64,6 +65,13 @@ std::string error_text(int err) {
 }
 
 void on_log(const rd_kafka_t* /*rk*/, int level, const char* facility, const char* message) {
+  std::string_view fac = facility;
+  // Broker connection failures ("FAIL") and fatal errors ("FATAL") also reach on_error and
+  // write(), which log them with context and without repeating them on every reconnect.
+  if (fac == "FAIL" || fac == "FATAL") {
+    log::debug("librdkafka {}: {}", facility, message);
+    return;
+  }
   // syslog levels: 0-3 errors, 4 warnings, 5 notices (e.g. configuration remarks), 6-7 chatter.
   if (level <= 3) {
     log::error("librdkafka {}: {}", facility, message);
@@ -384,10 +392,8 @@ void KafkaSink::delivered(rd_kafka_t* rk, const rd_kafka_message_t* m) {
 
 void KafkaSink::on_error(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
   auto* self = static_cast<KafkaSink*>(opaque);
-  if (err == RD_KAFKA_RESP_ERR__FATAL) {
-    log::error("Kafka producer: {}", reason);  // write() recovers from it
-    return;
-  }
+  // write() logs a fatal error when it replaces the producer.
+  if (err == RD_KAFKA_RESP_ERR__FATAL) return;
   // An outage repeats the same error on every reconnect attempt; once per interval is enough.
   auto now = Clock::now();
   auto [it, first] = self->last_error_log_.try_emplace(err, now);

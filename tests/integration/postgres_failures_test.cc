@@ -153,12 +153,12 @@ TEST_F(ConfigurationErrors, EnvironmentOverridesAndVariablesKeepSecretsOutOfTheF
 TEST_F(ConfigurationErrors, AnUnsupportedDebeziumKeyWarnsAndQuarkusKeysAreIgnored) {
   PgConnection sql = pg.connect();
   SiphonHarness h(pg, "cfg_warn");
-  h.props["debezium.source.heartbeat.interval.ms"] = "5000";
+  h.props["debezium.source.xmin.fetch.interval.ms"] = "5000";
   h.props["quarkus.log.level"] = "INFO";
   auto siphon = h.start();
   h.wait_until_streaming(sql);
   ASSERT_TRUE(siphon.stop().success()) << h.log();
-  EXPECT_NE(h.log().find("debezium.source.heartbeat.interval.ms"), std::string::npos) << h.log();
+  EXPECT_NE(h.log().find("debezium.source.xmin.fetch.interval.ms"), std::string::npos) << h.log();
   EXPECT_NE(h.log().find("quarkus.log.level"), std::string::npos) << h.log();
 }
 

@@ -323,3 +323,57 @@ TEST_F(PostgresStreaming, SchemasCanBeDisabledAndStdoutSinkPrintsTopics) {
 
 }  // namespace
 }  // namespace siphon::testing
+
+namespace siphon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+uint64_t lsn_number(const std::string& text) {
+  auto slash = text.find('/');
+  return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) |
+         std::stoull(text.substr(slash + 1), nullptr, 16);
+}
+
+TEST(Heartbeats, MoveTheSlotWhenOnlyUnpublishedTablesChangeAndRunTheActionQuery) {
+  PgServer& pg = shared_pg_server();
+  PgConnection sql = pg.connect();
+  sql.exec("CREATE TABLE hb_captured (id int PRIMARY KEY)");
+  sql.exec("CREATE TABLE hb_beat (id serial PRIMARY KEY, at timestamptz)");
+  sql.exec("CREATE TABLE hb_busy (id int PRIMARY KEY)");
+  SiphonHarness h(pg, "heartbeat");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.hb_captured,public\\.hb_beat";
+  h.props["debezium.source.heartbeat.interval.ms"] = "500";
+  h.props["debezium.source.heartbeat.action.query"] = "INSERT INTO hb_beat (at) VALUES (now())";
+  // Status updates only when a position changes (heartbeat offsets or idle keepalives), not
+  // on the periodic timer.
+  h.props["debezium.source.status.update.interval.ms"] = "60000";
+  auto siphon = h.start();
+  h.wait_until_streaming(sql);
+  for (int i = 0; i < 100; ++i) sql.exec("INSERT INTO hb_busy VALUES (" + std::to_string(i) + ")");
+  uint64_t target = lsn_number(sql.scalar("SELECT pg_current_wal_lsn()"));
+  auto started = std::chrono::steady_clock::now();
+  uint64_t confirmed = 0;
+  while (confirmed < target && std::chrono::steady_clock::now() - started < 1500ms) {
+    std::this_thread::sleep_for(50ms);
+    confirmed = lsn_number(
+        sql.scalar("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" +
+                   h.slot() + "'"));
+  }
+  EXPECT_GE(confirmed, target) << "slot not moved within three heartbeat intervals\n" << h.log();
+  ASSERT_TRUE(h.wait_for_records("__debezium-heartbeat." + h.prefix(), 2)) << h.log();
+  ASSERT_TRUE(h.wait_for_records(h.topic("hb_beat"), 1)) << h.log();  // the action query's rows
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+
+  auto beats = h.records("__debezium-heartbeat." + h.prefix());
+  const auto& beat = beats.front();
+  EXPECT_EQ(beat["key"]["schema"]["name"], "io.debezium.connector.common.ServerNameKey");
+  EXPECT_EQ(beat["key"]["payload"]["serverName"], h.prefix());
+  EXPECT_EQ(beat["value"]["schema"]["name"], "io.debezium.connector.common.Heartbeat");
+  EXPECT_TRUE(beat["value"]["payload"]["ts_ms"].is_number_integer());
+  EXPECT_FALSE(std::filesystem::exists(h.topic_file(h.topic("hb_busy"))));
+}
+
+}  // namespace
+}  // namespace siphon::testing

@@ -54,11 +54,18 @@ TEST(KafkaPartitionerTest, LibrdkafkaMurmur2RandomEqualsJavaMurmur2) {
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     ASSERT_NE(rk, nullptr) << errstr;
     for (size_t i = 0; i < keys.size(); ++i) {
-      rd_kafka_resp_err_t err = rd_kafka_producev(
-          rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(keys[i].data(), keys[i].size()),
-          RD_KAFKA_V_VALUE(nullptr, 0),
-          RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(i))), RD_KAFKA_V_END);
-      ASSERT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR);
+      // rd_kafka_produceva, not the RD_KAFKA_V_* macros: those use a GNU extension -Wpedantic
+      // rejects.
+      rd_kafka_vu_t vu[3];
+      vu[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+      vu[0].u.cstr = topic.c_str();
+      vu[1].vtype = RD_KAFKA_VTYPE_KEY;
+      vu[1].u.mem.ptr = keys[i].data();
+      vu[1].u.mem.size = keys[i].size();
+      vu[2].vtype = RD_KAFKA_VTYPE_OPAQUE;
+      vu[2].u.ptr = reinterpret_cast<void*>(static_cast<uintptr_t>(i));
+      rd_kafka_error_t* error = rd_kafka_produceva(rk, vu, 3);
+      ASSERT_EQ(error, nullptr) << rd_kafka_error_string(error);
     }
     EXPECT_EQ(rd_kafka_flush(rk, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
     rd_kafka_destroy(rk);

@@ -58,11 +58,14 @@ std::optional<int> to_int(const std::string& s) {
 // Kafka protocol ApiKeys by name (the ones a producer-side test would fault).
 std::optional<int16_t> api_key(const std::string& s) {
   static const std::pair<const char*, int16_t> kNames[] = {
-      {"PRODUCE", 0},          {"FETCH", 1},           {"LISTOFFSETS", 2},
-      {"METADATA", 3},         {"OFFSETCOMMIT", 8},    {"OFFSETFETCH", 9},
-      {"FINDCOORDINATOR", 10}, {"JOINGROUP", 11},      {"HEARTBEAT", 12},
-      {"LEAVEGROUP", 13},      {"SYNCGROUP", 14},      {"APIVERSIONS", 18},
-      {"INITPRODUCERID", 22},  {"ADDPARTITIONSTOTXN", 24}, {"ENDTXN", 26}};
+      {"PRODUCE", 0},          {"FETCH", 1},
+      {"LISTOFFSETS", 2},      {"METADATA", 3},
+      {"OFFSETCOMMIT", 8},     {"OFFSETFETCH", 9},
+      {"FINDCOORDINATOR", 10}, {"JOINGROUP", 11},
+      {"HEARTBEAT", 12},       {"LEAVEGROUP", 13},
+      {"SYNCGROUP", 14},       {"APIVERSIONS", 18},
+      {"INITPRODUCERID", 22},  {"ADDPARTITIONSTOTXN", 24},
+      {"ENDTXN", 26}};
   if (auto n = to_int(s)) return static_cast<int16_t>(*n);
   std::string u = upper(s);
   for (const auto& [name, key] : kNames) {
@@ -120,8 +123,8 @@ class Host {
     if (cmd == "rtt" && w.size() == 3) {
       auto ms = to_int(w[2]);
       if (!ms) return "error usage: rtt <broker|all> <ms>";
-      return for_brokers(w[1],
-                         [&](int32_t id) { return rd_kafka_mock_broker_set_rtt(cluster_, id, *ms); });
+      return for_brokers(
+          w[1], [&](int32_t id) { return rd_kafka_mock_broker_set_rtt(cluster_, id, *ms); });
     }
     if (cmd == "leader" && w.size() == 4) {
       auto partition = to_int(w[2]);
@@ -180,8 +183,9 @@ class Host {
 };
 
 int usage() {
-  std::cerr << "usage: siphon-kafka-mock-cluster [--brokers N] [--topic NAME:PARTITIONS[:REPLICAS]]..."
-               " [--bootstrap-file PATH] [--until-signal]\n";
+  std::cerr
+      << "usage: siphon-kafka-mock-cluster [--brokers N] [--topic NAME:PARTITIONS[:REPLICAS]]..."
+         " [--bootstrap-file PATH] [--until-signal]\n";
   return 2;
 }
 

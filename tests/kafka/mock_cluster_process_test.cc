@@ -78,9 +78,8 @@ TEST(MockClusterProcessTest, FaultHooksOverTheLineProtocol) {
   EXPECT_EQ(host.command("down all"), "");
   auto second = batch_for("events", 11, 10);
   std::atomic<size_t> acked{0};
-  auto write = std::async(std::launch::async, [&] {
-    return sink.write(second, [&](uint64_t) { ++acked; });
-  });
+  auto write = std::async(std::launch::async,
+                          [&] { return sink.write(second, [&](uint64_t) { ++acked; }); });
   EXPECT_EQ(write.wait_for(1500ms), std::future_status::timeout);
   EXPECT_EQ(acked, 0u);
   EXPECT_EQ(host.command("up all"), "");

@@ -360,9 +360,45 @@ Status PostgresSource::stream(Dispatcher& dispatcher, const std::atomic<bool>& s
         }
       }
     }
+    if (auto s = maybe_heartbeat(dispatcher); !s) return s;
     if (auto s = maybe_send_status(); !s) return s;
   }
   return ok();
+}
+
+Status PostgresSource::maybe_heartbeat(Dispatcher& dispatcher) {
+  if (config_.heartbeat_interval.count() <= 0 || tx_) return ok();
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_heartbeat_ < config_.heartbeat_interval) return ok();
+  last_heartbeat_ = now;
+  if (!config_.heartbeat_action_query.empty()) {
+    if (auto s = sql_->exec(config_.heartbeat_action_query); !s) {
+      return make_error(s.error().kind, "heartbeat.action.query failed: {}", s.error().message);
+    }
+  }
+  static const schema::FieldSchema key_schema = [] {
+    FieldSchema k = schema::field("", ConnectType::kStruct, false);
+    k.with_logical("io.debezium.connector.common.ServerNameKey", 1);
+    k.fields.push_back(schema::field("serverName", ConnectType::kString, false));
+    return k;
+  }();
+  static const schema::FieldSchema value_schema = [] {
+    FieldSchema v = schema::field("", ConnectType::kStruct, false);
+    v.with_logical("io.debezium.connector.common.Heartbeat", 1);
+    v.fields.push_back(schema::field("ts_ms", ConnectType::kInt64, false));
+    return v;
+  }();
+  Value key = Value::structure({Value::string(config_.topic_prefix)});
+  Value value = Value::structure({Value::integer(now_unix_micros() / 1000)});
+  // Between transactions everything received up to the last keepalive is handled, so the
+  // heartbeat may carry that position: delivered after every record before it, it moves the
+  // offset and the slot past WAL that holds no captured change.
+  offset::SourcePosition position = position_at(last_commit_end_);
+  position.completed_lsn = std::max(last_commit_end_, last_keepalive_end_).value();
+  position.event_lsn = position.completed_lsn;
+  return dispatcher.dispatch_struct(
+      config_.heartbeat_topic_prefix + config_.topic_delimiter + config_.topic_prefix, &key_schema,
+      &key, &value_schema, &value, position);
 }
 
 Status PostgresSource::maybe_send_status() {

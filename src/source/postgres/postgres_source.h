@@ -37,6 +37,9 @@ struct PostgresSourceConfig {
   bool provide_transaction_metadata = false;
   PgConverterOptions converter;
   std::chrono::milliseconds status_update_interval{10000};
+  std::chrono::milliseconds heartbeat_interval{0};  // 0 = no heartbeats
+  std::string heartbeat_action_query;
+  std::string heartbeat_topic_prefix = "__debezium-heartbeat";
   // initial, initial_only, no_data (schema_only), never, always, when_needed.
   std::string snapshot_mode = "initial";
   std::string debezium_version = "3.1.2.Final";
@@ -87,6 +90,7 @@ class PostgresSource : public Source {
   offset::SourcePosition position_at(Lsn lsn) const;
   event::SourceBlock source_block(const RelationEntry* rel, Lsn lsn) const;
   Status send_status(bool reply_requested);
+  Status maybe_heartbeat(Dispatcher& dispatcher);
   Status maybe_send_status();
 
   PostgresSourceConfig config_;
@@ -121,6 +125,7 @@ class PostgresSource : public Source {
   Lsn last_keepalive_end_;
   Lsn sent_flush_;
   std::chrono::steady_clock::time_point last_status_{};
+  std::chrono::steady_clock::time_point last_heartbeat_ = std::chrono::steady_clock::now();
 
   std::atomic<uint64_t> confirmed_{0};  // set from the sink thread
 };

@@ -377,3 +377,46 @@ TEST(Heartbeats, MoveTheSlotWhenOnlyUnpublishedTablesChangeAndRunTheActionQuery)
 
 }  // namespace
 }  // namespace siphon::testing
+
+namespace siphon::testing {
+namespace {
+
+TEST(SchemaChanges, EventsCarryTheNewSchemaFromTheNextChangeOn) {
+  PgServer& pg = shared_pg_server();
+  PgConnection sql = pg.connect();
+  sql.exec("CREATE TABLE ddl_t (id int PRIMARY KEY, a int, b text)");
+  SiphonHarness h(pg, "ddl");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.ddl_t";
+  auto siphon = h.start();
+  h.wait_until_streaming(sql);
+  sql.exec("INSERT INTO ddl_t VALUES (1, 10, 'x')");
+  sql.exec("ALTER TABLE ddl_t ADD COLUMN c numeric(5,1) DEFAULT 2.5");
+  sql.exec("INSERT INTO ddl_t VALUES (2, 20, 'y', 7.5)");
+  sql.exec("ALTER TABLE ddl_t DROP COLUMN b");
+  sql.exec("INSERT INTO ddl_t VALUES (3, 30, 8.5)");
+  sql.exec("ALTER TABLE ddl_t ALTER COLUMN a TYPE bigint");
+  sql.exec("UPDATE ddl_t SET a = 9000000000 WHERE id = 3");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ddl_t"), 4)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto r = h.records(h.topic("ddl_t"));
+  ASSERT_EQ(r.size(), 4u);
+  auto columns = [](const nlohmann::json& rec) {
+    std::vector<std::string> names;
+    for (const auto& f : rec["value"]["schema"]["fields"][1]["fields"]) {
+      names.push_back(f["field"].get<std::string>() + ":" + f["type"].get<std::string>());
+    }
+    return names;
+  };
+  EXPECT_EQ(columns(r[0]), (std::vector<std::string>{"id:int32", "a:int32", "b:string"}));
+  EXPECT_EQ(columns(r[1]),
+            (std::vector<std::string>{"id:int32", "a:int32", "b:string", "c:bytes"}));
+  EXPECT_EQ(columns(r[2]), (std::vector<std::string>{"id:int32", "a:int32", "c:bytes"}));
+  EXPECT_EQ(columns(r[3]), (std::vector<std::string>{"id:int32", "a:int64", "c:bytes"}));
+  EXPECT_EQ(r[1]["value"]["payload"]["after"]["c"], "Sw==");  // 7.5 -> 75 at scale 1
+  EXPECT_FALSE(r[2]["value"]["payload"]["after"].contains("b"));
+  EXPECT_EQ(r[3]["value"]["payload"]["after"]["a"], 9000000000LL);
+}
+
+}  // namespace
+}  // namespace siphon::testing

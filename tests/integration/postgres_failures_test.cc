@@ -191,6 +191,28 @@ namespace {
 
 using namespace std::chrono_literals;
 
+TEST(ServerErrors, TablesThatCannotPublishUpdatesAreWarnedAboutAtStart) {
+  PgServer& pg = shared_pg_server();
+  PgConnection sql = pg.connect();
+  sql.exec("CREATE TABLE nokey_t (a int, b text)");
+  sql.exec("CREATE TABLE nothing_t (id int PRIMARY KEY)");
+  sql.exec("ALTER TABLE nothing_t REPLICA IDENTITY NOTHING");
+  sql.exec("CREATE TABLE fine_t (id int PRIMARY KEY)");
+  SiphonHarness h(pg, "nokey");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.(nokey|nothing|fine)_t";
+  auto siphon = h.start();
+  h.wait_until_streaming(sql);
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  std::string log = h.log();
+  EXPECT_NE(log.find("table public.nokey_t has no primary key and REPLICA IDENTITY DEFAULT"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("table public.nothing_t has REPLICA IDENTITY NOTHING"), std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("public.fine_t has"), std::string::npos) << log;
+}
+
 TEST(ServerErrors, ARoleWithoutReplicationIsToldWhatToGrant) {
   PgServer& pg = shared_pg_server();
   PgConnection sql = pg.connect();

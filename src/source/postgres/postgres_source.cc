@@ -104,6 +104,7 @@ Status PostgresSource::start(const std::optional<nlohmann::json>& stored_offset)
   sql_ = std::move(*sql);
   if (auto s = check_server(*sql_); !s) return s;
   if (auto s = ensure_publication(*sql_); !s) return s;
+  warn_about_unpublishable_tables(*sql_);
   auto repl = PgConnection::connect(config_.connection, true);
   if (!repl) return tl::unexpected(repl.error());
   replication_ = std::move(*repl);
@@ -212,6 +213,34 @@ Status PostgresSource::ensure_publication(PgConnection& sql) {
   if (exists) return sql.exec("ALTER PUBLICATION " + quoted + " SET TABLE " + list);
   log::info("creating publication {} FOR TABLE {}", quoted, list);
   return create(" FOR TABLE " + list);
+}
+
+void PostgresSource::warn_about_unpublishable_tables(PgConnection& sql) {
+  // Without a replica identity PostgreSQL refuses UPDATE and DELETE on a table whose
+  // publication publishes them (spec/pgoutput.md §6.11): say so before users find out.
+  auto rows = sql.query(
+      "SELECT n.nspname, c.relname, c.relreplident FROM pg_publication p "
+      "JOIN pg_publication_tables pt ON pt.pubname = p.pubname "
+      "JOIN pg_namespace n ON n.nspname = pt.schemaname "
+      "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename "
+      "WHERE p.pubname = " +
+      PgConnection::quote_literal(config_.publication_name) +
+      " AND (p.pubupdate OR p.pubdelete) AND (c.relreplident = 'n' OR (c.relreplident = 'd' "
+      "AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))) "
+      "ORDER BY 1, 2");
+  if (!rows) return;
+  for (const auto& r : *rows) {
+    if (!filter_.captures(*r[0], *r[1])) continue;
+    log::warn(
+        "table {}.{} has {}: PostgreSQL refuses its UPDATEs and DELETEs while publication "
+        "'{}' publishes them; add a primary key or run ALTER TABLE {}.{} REPLICA IDENTITY "
+        "FULL",
+        *r[0], *r[1],
+        r[2].value_or("") == "n" ? "REPLICA IDENTITY NOTHING"
+                                 : "no primary key and REPLICA IDENTITY DEFAULT",
+        config_.publication_name, PgConnection::quote_identifier(*r[0]),
+        PgConnection::quote_identifier(*r[1]));
+  }
 }
 
 Status PostgresSource::ensure_slot(PgConnection& sql) {

@@ -70,6 +70,7 @@ class PostgresSource : public Source {
   Status check_server(PgConnection& sql);
   Status ensure_publication(PgConnection& sql);
   Status ensure_slot(PgConnection& sql);
+  void warn_about_unpublishable_tables(PgConnection& sql);
   std::optional<std::vector<std::string>> primary_key_of(const std::string& schema,
                                                          const std::string& table);
 

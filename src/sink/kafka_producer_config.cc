@@ -319,7 +319,8 @@ std::vector<ProducerKeyRule> build_table() {
        .handling = H::kTranslated,
        .librdkafka = "ssl.endpoint.identification.algorithm",
        .note = "`https` (the default) verifies the broker's host name against its certificate; "
-               "empty or `none` does not."},
+               "`none` does not. (Java spells that as an empty value, which a Debezium Server "
+               "file cannot express: an empty value counts as unset.)"},
       {.java_key = "ssl.protocol",
        .handling = H::kIgnored,
        .note = "OpenSSL negotiates the highest TLS version both sides support."},

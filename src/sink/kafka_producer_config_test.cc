@@ -423,8 +423,8 @@ TEST(KafkaProducerConfig, DocsTableIsUpToDate) {
   ASSERT_NE(e, std::string::npos);
   std::string committed = doc.substr(b + begin.size(), e - b - begin.size());
   EXPECT_EQ(committed, render_producer_key_table_markdown())
-      << "docs/kafka.md is out of date; paste render_producer_key_table_markdown() between the "
-         "markers (the test binary prints it with --print-producer-key-table)";
+      << "docs/kafka.md is out of date: replace the text between the markers with the generated "
+         "table above (render_producer_key_table_markdown())";
 }
 
 }  // namespace

@@ -274,9 +274,11 @@ void KafkaSink::wait_for_reports(BatchState& st) {
       last_change = now;
     } else if (now - last_change >= options_.stall_log_interval) {
       last_change = now;
-      log::warn("Kafka sink: {} of {} records of the batch still wait for delivery after {} s",
-                st.in_flight, st.records->size(),
-                std::chrono::duration_cast<std::chrono::seconds>(now - waiting_since).count());
+      log::warn(
+          "Kafka sink: {} of {} records of the batch are still waiting for delivery "
+          "after {} s",
+          st.in_flight, st.records->size(),
+          std::chrono::duration_cast<std::chrono::seconds>(now - waiting_since).count());
     }
   }
 }

@@ -13,7 +13,10 @@ std::string siphon_binary() {
 }
 
 SiphonHarness::SiphonHarness(const PgServer& pg, const std::string& name)
-    : dir_("siphon-it." + name + "."), prefix_("it_" + name), slot_("slot_" + name) {
+    : conninfo_(pg.conninfo()),
+      dir_("siphon-it." + name + "."),
+      prefix_("it_" + name),
+      slot_("slot_" + name) {
   props = {
       {"debezium.source.connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
       {"debezium.source.database.hostname", "127.0.0.1"},
@@ -30,6 +33,18 @@ SiphonHarness::SiphonHarness(const PgServer& pg, const std::string& name)
       {"debezium.sink.type", "file"},
       {"debezium.sink.file.dir", sink_dir().string()},
   };
+}
+
+SiphonHarness::~SiphonHarness() {
+  try {
+    PgConnection sql(conninfo_);
+    sql.exec(
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE "
+        "slot_name = '" +
+        slot_ + "' AND NOT active");
+  } catch (const std::exception&) {
+    // The server may be gone already (a test that stopped it); nothing to clean then.
+  }
 }
 
 void SiphonHarness::write_config() const {

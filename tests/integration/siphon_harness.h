@@ -27,6 +27,9 @@ class SiphonHarness {
  public:
   // `name` makes the slot, publication and topic prefix unique on a shared server.
   SiphonHarness(const PgServer& pg, const std::string& name);
+  // Drops the harness's slot (if siphon left it and no process uses it), so tests that share
+  // a server do not run out of max_replication_slots.
+  ~SiphonHarness();
 
   // Debezium Server properties written by start(); tests change them freely.
   std::map<std::string, std::string> props;
@@ -65,6 +68,7 @@ class SiphonHarness {
   void write_config() const;
 
  private:
+  std::string conninfo_;
   TempDir dir_;
   std::string prefix_;
   std::string slot_;

@@ -85,8 +85,6 @@ P
   done
   t1=$(now)
   kill -TERM $pid; wait $pid || true
-  local hwm
-  hwm=$(grep -o 'peak RSS [0-9]*' "$dir/log" || true)
   echo "$t1 - $t0" | bc -l
 }
 

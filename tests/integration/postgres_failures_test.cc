@@ -31,13 +31,15 @@ TEST_F(PostgresPositions, GracefulStopStoresTheOffsetAndConfirmsTheSlot) {
   auto status = siphon.stop();
   ASSERT_TRUE(status.success()) << status.describe() << h.log();
 
-  // The last transaction's Commit end LSN is both the stored position and the slot's.
+  // The stored position is the last transaction's Commit end LSN, and the slot is confirmed at
+  // least that far: exactly there, or at a later keepalive position when nothing captured came
+  // after it (an idle connector never pins WAL).
   auto offset = h.stored_offset();
   ASSERT_TRUE(offset) << h.log();
   uint64_t stored = (*offset)["lsn_proc"];
   uint64_t slot = lsn_value(sql.scalar(
       "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + h.slot() + "'"));
-  EXPECT_EQ(stored, slot);
+  EXPECT_GE(slot, stored);
   auto last = h.records(h.topic("stop_t")).back();
   EXPECT_GT(stored, last["value"]["payload"]["source"]["lsn"].get<uint64_t>());
   EXPECT_EQ((*offset)["txId"], last["value"]["payload"]["source"]["txId"]);

@@ -22,12 +22,6 @@ long peak_rss_kb(pid_t pid) {
   return 0;
 }
 
-uint64_t lsn_value(const std::string& text) {
-  auto slash = text.find('/');
-  return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) |
-         std::stoull(text.substr(slash + 1), nullptr, 16);
-}
-
 TEST(Memory, ATwoMillionRowTransactionThroughASlowSinkStaysUnder100MB) {
   constexpr int kRows = 2'000'000;
   auto pg = PgServer::start(
@@ -50,10 +44,10 @@ TEST(Memory, ATwoMillionRowTransactionThroughASlowSinkStaysUnder100MB) {
     }
     return v;
   }();
-  uint64_t before_insert = lsn_value(sql.scalar("SELECT pg_current_wal_insert_lsn()"));
+  uint64_t before_insert = lsn_of(sql.scalar("SELECT pg_current_wal_insert_lsn()"));
   sql.exec("INSERT INTO wide SELECT g" + value + " FROM generate_series(1, " +
            std::to_string(kRows) + ") g");
-  uint64_t after_commit = lsn_value(sql.scalar("SELECT pg_current_wal_insert_lsn()"));
+  uint64_t after_commit = lsn_of(sql.scalar("SELECT pg_current_wal_insert_lsn()"));
 
   long peak = 0;
   uint64_t confirmed = 0;
@@ -63,9 +57,9 @@ TEST(Memory, ATwoMillionRowTransactionThroughASlowSinkStaysUnder100MB) {
     peak = std::max(peak, peak_rss_kb(siphon.pid()));
     std::this_thread::sleep_for(500ms);
     confirmed =
-        lsn_value(sql.scalar("SELECT coalesce(confirmed_flush_lsn, '0/0') FROM "
-                             "pg_replication_slots WHERE slot_name = '" +
-                             h.slot() + "'"));
+        lsn_of(sql.scalar("SELECT coalesce(confirmed_flush_lsn, '0/0') FROM "
+                          "pg_replication_slots WHERE slot_name = '" +
+                          h.slot() + "'"));
   }
   peak = std::max(peak, peak_rss_kb(siphon.pid()));
   ASSERT_GE(confirmed, after_commit) << "the transaction was not delivered in time\n" << h.log();

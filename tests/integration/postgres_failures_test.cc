@@ -9,12 +9,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-uint64_t lsn_value(const std::string& text) {
-  auto slash = text.find('/');
-  return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) |
-         std::stoull(text.substr(slash + 1), nullptr, 16);
-}
-
 class PostgresPositions : public ::testing::Test {
  protected:
   PgServer& pg = shared_pg_server();
@@ -37,7 +31,7 @@ TEST_F(PostgresPositions, GracefulStopStoresTheOffsetAndConfirmsTheSlot) {
   auto offset = h.stored_offset();
   ASSERT_TRUE(offset) << h.log();
   uint64_t stored = (*offset)["lsn_proc"];
-  uint64_t slot = lsn_value(sql.scalar(
+  uint64_t slot = lsn_of(sql.scalar(
       "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + h.slot() + "'"));
   EXPECT_GE(slot, stored);
   auto last = h.records(h.topic("stop_t")).back();
@@ -71,9 +65,9 @@ TEST_F(PostgresPositions, ResumesFromItsOwnOffsetEvenWhenTheSlotIsBehind) {
     std::ofstream out(h.offset_file());
     out << json::array({{{"key", json::array({"siphon", {{"server", h.prefix()}}})},
                          {"value",
-                          {{"lsn_proc", lsn_value(after_two)},
-                           {"lsn_commit", lsn_value(after_two)},
-                           {"lsn", lsn_value(after_two)}}}}})
+                          {{"lsn_proc", lsn_of(after_two)},
+                           {"lsn_commit", lsn_of(after_two)},
+                           {"lsn", lsn_of(after_two)}}}}})
                .dump();
   }
   auto siphon = h.start();
@@ -98,11 +92,11 @@ TEST_F(PostgresPositions, AnIdleConnectorKeepsTheSlotMoving) {
   for (int i = 0; i < 50; ++i)
     sql.exec("INSERT INTO idle_other VALUES (" + std::to_string(i) + ")");
   sql.exec("SELECT pg_switch_wal()");  // nudge the walsender with more WAL
-  uint64_t target = lsn_value(sql.scalar("SELECT pg_current_wal_lsn()"));
+  uint64_t target = lsn_of(sql.scalar("SELECT pg_current_wal_lsn()"));
   uint64_t confirmed = 0;
   for (int i = 0; i < 300 && confirmed < target; ++i) {
     std::this_thread::sleep_for(100ms);
-    confirmed = lsn_value(
+    confirmed = lsn_of(
         sql.scalar("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" +
                    h.slot() + "'"));
   }

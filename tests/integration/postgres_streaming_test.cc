@@ -331,12 +331,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-uint64_t lsn_number(const std::string& text) {
-  auto slash = text.find('/');
-  return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) |
-         std::stoull(text.substr(slash + 1), nullptr, 16);
-}
-
 TEST(Heartbeats, MoveTheSlotWhenOnlyUnpublishedTablesChangeAndRunTheActionQuery) {
   PgServer& pg = shared_pg_server();
   PgConnection sql = pg.connect();
@@ -354,12 +348,12 @@ TEST(Heartbeats, MoveTheSlotWhenOnlyUnpublishedTablesChangeAndRunTheActionQuery)
   auto siphon = h.start();
   h.wait_until_streaming(sql);
   for (int i = 0; i < 100; ++i) sql.exec("INSERT INTO hb_busy VALUES (" + std::to_string(i) + ")");
-  uint64_t target = lsn_number(sql.scalar("SELECT pg_current_wal_lsn()"));
+  uint64_t target = lsn_of(sql.scalar("SELECT pg_current_wal_lsn()"));
   auto started = std::chrono::steady_clock::now();
   uint64_t confirmed = 0;
   while (confirmed < target && std::chrono::steady_clock::now() - started < 3000ms) {
     std::this_thread::sleep_for(50ms);
-    confirmed = lsn_number(
+    confirmed = lsn_of(
         sql.scalar("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" +
                    h.slot() + "'"));
   }

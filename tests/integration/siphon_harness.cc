@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/lsn.h"
+
 namespace siphon::testing {
 
 std::string siphon_binary() {
@@ -132,6 +134,12 @@ std::string SiphonHarness::log() const {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+uint64_t lsn_of(const std::string& text) {
+  auto lsn = Lsn::parse(text);
+  if (!lsn) throw std::runtime_error("not an LSN: '" + text + "'");
+  return lsn->value();
 }
 
 const nlohmann::json& payload_of(const nlohmann::json& doc) {

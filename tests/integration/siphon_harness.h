@@ -74,6 +74,9 @@ class SiphonHarness {
   std::string slot_;
 };
 
+// An LSN as PostgreSQL prints it ("16/B374D848") as a number; throws on anything else.
+uint64_t lsn_of(const std::string& text);
+
 // The payload of a Kafka-JSON document ({"schema":..,"payload":..} or the bare payload).
 const nlohmann::json& payload_of(const nlohmann::json& doc);
 

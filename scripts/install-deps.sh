@@ -8,6 +8,8 @@ packages=(
   g++ clang libclang-rt-14-dev cmake ninja-build pkg-config clang-format
   # libraries Siphon links
   libpq-dev libfmt-dev libexpected-dev nlohmann-json3-dev
+  # the Kafka sink (librdkafka's C API; its mock cluster serves the Kafka tests), kcat to inspect
+  librdkafka-dev kcat
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # the real PostgreSQL 15 the tests and the demo start, and wal2json for differential tests

@@ -182,6 +182,8 @@ tl::expected<std::string, std::string> check_value(const OptionSpec& spec, std::
       }
       return normalised;
     }
+    case OptionType::kPassThrough:
+      return value;  // validated by the family's owner
     case OptionType::kRegexList:
       for (const std::string& pattern : split_list(value, /*regex=*/true)) {
         try {
@@ -339,7 +341,7 @@ Result<Config> Config::from_properties(
   std::vector<std::string_view> quarkus_keys;
   std::vector<IgnoredGroup> ignored;
   for (std::string_view key : order) {
-    if (find_option(key) != nullptr) continue;
+    if (find_option(key) != nullptr || find_pass_through(key) != nullptr) continue;
     if (key.starts_with("quarkus.")) {
       quarkus_keys.push_back(key);
       continue;
@@ -365,6 +367,28 @@ Result<Config> Config::from_properties(
   Expander expander(file, env);
   std::set<std::string_view> invalid;  // keys whose value was rejected: no "missing" error too
   for (const OptionSpec& spec : option_table()) {
+    if (spec.type == OptionType::kPassThrough) {
+      // The family's keys are whatever the file gives; their owner validates them.
+      for (std::string_view file_key : order) {
+        if (!file_key.starts_with(spec.key) || file_key.size() == spec.key.size()) continue;
+        std::string key(file_key);
+        std::optional<std::string> given;
+        if (auto v = env.get(environment_variable_for(key)); v && !v->empty()) {
+          given = std::move(v);
+        } else {
+          auto expanded = expander.expand_property(key);
+          if (!expanded) {
+            errors.push_back(expanded.error());
+            continue;
+          }
+          given = std::move(*expanded);
+        }
+        // As for every key, an empty value counts as unset. Values are not trimmed here: the
+        // owner knows which of them are secrets that keep their whitespace.
+        if (!given->empty()) config.family_values_[key] = std::move(*given);
+      }
+      continue;
+    }
     std::string key(spec.key);
     std::optional<std::string> given;
     if (auto v = env.get(environment_variable_for(key)); v && !v->empty()) {
@@ -451,6 +475,11 @@ Result<Config> Config::from_properties(
           "missing required key '{}' ({}set it in the file or with the environment variable {})",
           spec.key, condition, environment_variable_for(spec.key)));
     }
+    if (spec.type == OptionType::kPassThrough && !applicable &&
+        !config.get_family(spec.key).empty()) {
+      no_effect.push_back(
+          fmt::format("{}* keys have no effect unless {}", spec.key, spec.applies_when));
+    }
     if (!applicable && config.is_set(spec.key)) {
       no_effect.push_back(fmt::format("{} has no effect unless {}", spec.key, spec.applies_when));
     }
@@ -518,9 +547,22 @@ bool Config::is_set(std::string_view key) const {
   return explicit_keys_.contains(key);
 }
 
+std::map<std::string, std::string> Config::get_family(std::string_view prefix) const {
+  assert(find_option(prefix) != nullptr && find_option(prefix)->type == OptionType::kPassThrough &&
+         "Config::get_family: not a pass-through family");
+  std::map<std::string, std::string> out;
+  for (auto it = family_values_.lower_bound(prefix);
+       it != family_values_.end() && std::string_view(it->first).starts_with(prefix); ++it) {
+    out.emplace(it->first.substr(prefix.size()), it->second);
+  }
+  return out;
+}
+
 std::string Config::describe() const {
   std::string out;
   for (const OptionSpec& spec : option_table()) {
+    // A family's values may hold secrets only its owner can tell apart; the owner logs them.
+    if (spec.type == OptionType::kPassThrough) continue;
     out.append(spec.key).append("=").append(shown(spec, get(spec.key))).append("\n");
   }
   return out;

@@ -37,6 +37,10 @@ class Config {
   // Whether the key was given explicitly (in the file or the environment) with a non-empty
   // value; an empty value counts as unset, as in MicroProfile Config.
   bool is_set(std::string_view key) const;
+  // The keys given under a kPassThrough family (`prefix` is its table key, ending in '.'),
+  // without the prefix, with their values expanded and overridden by the environment like any
+  // other key's. `prefix` must be a kPassThrough key of the option table (asserted).
+  std::map<std::string, std::string> get_family(std::string_view prefix) const;
   const std::vector<std::string>& warnings() const { return warnings_; }
   // One "key=value" line per supported key, for the startup log; passwords are "******".
   std::string describe() const;
@@ -46,6 +50,7 @@ class Config {
 
   std::map<std::string, std::string, std::less<>> values_;  // every table key
   std::set<std::string, std::less<>> explicit_keys_;
+  std::map<std::string, std::string, std::less<>> family_values_;  // full key -> value
   std::vector<std::string> warnings_;
 };
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -410,6 +411,37 @@ TEST(ConfigTest, StdoutSinkDoesNotNeedADirectoryAndWarnsAboutOne) {
   ASSERT_THAT(config.warnings(), SizeIs(1));
   EXPECT_EQ(config.warnings()[0],
             "debezium.sink.file.dir has no effect unless debezium.sink.type=file");
+}
+
+TEST(ConfigTest, KafkaProducerKeysArePassedThroughExpandedAndOverridden) {
+  Props props = with(base(), "debezium.sink.type", "kafka");
+  props = with(props, "debezium.sink.kafka.producer.bootstrap.servers", "${KAFKA:k1:9092}");
+  props = with(props, "debezium.sink.kafka.producer.acks", "all");
+  props = with(props, "debezium.sink.kafka.producer.sasl.jaas.config", " x required password=p ;");
+  props = with(props, "debezium.sink.kafka.producer.linger.ms", "");  // empty counts as unset
+  MapEnvironment env{{"DEBEZIUM_SINK_KAFKA_PRODUCER_ACKS", "1"}};
+  Config config = load_ok(props, env);
+  EXPECT_THAT(config.warnings(), IsEmpty());
+  auto producer = config.get_family("debezium.sink.kafka.producer.");
+  EXPECT_EQ(producer,
+            (std::map<std::string, std::string>{{"acks", "1"},
+                                                {"bootstrap.servers", "k1:9092"},
+                                                {"sasl.jaas.config", " x required password=p ;"}}));
+  // The values may hold secrets only the sink can tell apart: the summary leaves them out.
+  EXPECT_THAT(config.describe(), Not(HasSubstr("password=p")));
+  EXPECT_THAT(config.describe(), Not(HasSubstr("debezium.sink.kafka.producer.")));
+}
+
+TEST(ConfigTest, KafkaProducerKeysWithAnotherSinkWarn) {
+  Config config = load_ok(with(base(), "debezium.sink.kafka.producer.bootstrap.servers", "k:1"));
+  EXPECT_THAT(config.warnings(), ElementsAre("debezium.sink.kafka.producer.* keys have no effect "
+                                             "unless debezium.sink.type=kafka"));
+}
+
+TEST(ConfigTest, OtherKafkaSinkKeysAreUnknown) {
+  Props props = with(base(), "debezium.sink.type", "kafka");
+  EXPECT_THAT(load_error(with(props, "debezium.sink.kafka.bootstrap.servers", "k:1")),
+              HasSubstr("unknown configuration key 'debezium.sink.kafka.bootstrap.servers'"));
 }
 
 TEST(ConfigTest, FileOffsetStoreRequiresAFileName) {

@@ -97,6 +97,8 @@ std::string_view type_name(OptionType type) {
       return "password";
     case OptionType::kRegexList:
       return "regex list";
+    case OptionType::kPassThrough:
+      return "family";
   }
   return "?";
 }
@@ -165,7 +167,10 @@ void render_options(std::string& out) {
     out.append("|---|---|---|---|\n");
     for (const OptionSpec& spec : option_table()) {
       if (spec.section != section) continue;
-      out.append(fmt::format("| `{}` | {} | {} | {} |\n", spec.key, type_name(spec.type),
+      // A family is shown as "prefix.*": any key under it.
+      std::string key(spec.key);
+      if (spec.type == OptionType::kPassThrough) key.push_back('*');
+      out.append(fmt::format("| `{}` | {} | {} | {} |\n", key, type_name(spec.type),
                              cell(default_cell(spec)), meaning_cell(spec)));
     }
   }

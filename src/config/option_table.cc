@@ -311,11 +311,12 @@ std::vector<OptionSpec> build_table() {
       {.key = "debezium.sink.type",
        .type = T::kEnum,
        .required = true,
-       .allowed = {"file", "stdout", "null"},
-       .meaning = "Where records go: `file` (Siphon's own durable file sink, not a Debezium "
-                  "Server sink), `stdout` (standard output, one JSON line per record with its "
-                  "topic) or `null` (records are discarded and acknowledged: for benchmarks and "
-                  "tests of everything but the destination).",
+       .allowed = {"file", "stdout", "null", "kafka"},
+       .meaning = "Where records go: `kafka` (Kafka, through librdkafka: docs/kafka.md), `file` "
+                  "(Siphon's own durable file sink, not a Debezium Server sink), `stdout` "
+                  "(standard output, one JSON line per record with its topic) or `null` (records "
+                  "are discarded and acknowledged: for benchmarks and tests of everything but "
+                  "the destination).",
        .section = kSink},
       {.key = "debezium.sink.file.dir",
        .type = T::kString,
@@ -330,6 +331,17 @@ std::vector<OptionSpec> build_table() {
                   "offset never points past data lost in a crash. `false` only for benchmarks "
                   "on tmpfs.",
        .applies_when = "debezium.sink.type=file",
+       .section = kSink},
+      {.key = "debezium.sink.kafka.producer.",
+       .type = T::kPassThrough,
+       .meaning = "Kafka producer properties with the Java client's names, as Debezium Server "
+                  "passes them to its producer: `bootstrap.servers` is required. Siphon "
+                  "translates them to librdkafka properties; docs/kafka.md lists every Java key "
+                  "and what becomes of it (translated, ignored with a warning, or an error), and "
+                  "Siphon's safety defaults (idempotence, `acks=all`, no delivery timeout). An "
+                  "environment variable overrides a key that is in the file; use `${VAR}` in the "
+                  "file for secrets.",
+       .applies_when = "debezium.sink.type=kafka",
        .section = kSink},
 
       // --- Format ---
@@ -383,7 +395,8 @@ std::vector<UnsupportedKey> build_unsupported() {
       "Siphon does not use Kafka Connect converters; see "
       "debezium.format.*";
   constexpr std::string_view kOtherSink =
-      "this Debezium Server sink is not implemented; debezium.sink.type is file or stdout";
+      "this Debezium Server sink is not implemented; debezium.sink.type is kafka, file, stdout "
+      "or null";
   constexpr std::string_view kOtherOffsetStore = "only the file offset store is implemented";
   constexpr std::string_view kConverterOption = "JSON converter option not configurable yet";
   return {
@@ -500,7 +513,6 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.format.value.decimal.format", kConverterOption},
       {"debezium.format.key.replace.null.with.default", kConverterOption},
       {"debezium.format.value.replace.null.with.default", kConverterOption},
-      {"debezium.sink.kafka.", "the Kafka sink is not implemented yet"},
       {"debezium.sink.kinesis.", kOtherSink},
       {"debezium.sink.pubsub.", kOtherSink},
       {"debezium.sink.pulsar.", kOtherSink},
@@ -541,6 +553,16 @@ const OptionSpec* find_option(std::string_view key) {
   }();
   auto it = index.find(key);
   return it == index.end() ? nullptr : it->second;
+}
+
+const OptionSpec* find_pass_through(std::string_view key) {
+  for (const OptionSpec& spec : option_table()) {
+    if (spec.type == OptionType::kPassThrough && key.starts_with(spec.key) &&
+        key.size() > spec.key.size()) {
+      return &spec;
+    }
+  }
+  return nullptr;
 }
 
 const std::vector<UnsupportedKey>& unsupported_debezium_keys() {

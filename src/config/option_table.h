@@ -19,6 +19,10 @@ enum class OptionType {
   kEnum,       // one of `allowed`, case-insensitive, normalised to the spelling in `allowed`
   kPassword,   // never printed: not in errors, describe() or logs
   kRegexList,  // comma-separated regular expressions; every one must compile
+  // A family of keys: `key` is a prefix ending in '.', and every key under it is handed as is
+  // to the component that owns it, which validates it (the Kafka producer's keys:
+  // sink/kafka_producer_config.cc). Read with Config::get_family().
+  kPassThrough,
 };
 
 struct OptionSpec {
@@ -41,6 +45,8 @@ struct OptionSpec {
 const std::vector<OptionSpec>& option_table();
 // nullptr when `key` is not a supported key.
 const OptionSpec* find_option(std::string_view key);
+// The kPassThrough family `key` belongs to, or nullptr.
+const OptionSpec* find_pass_through(std::string_view key);
 
 // A Debezium key (or family of keys) Siphon recognises but does not implement yet. Setting one
 // is a warning, never an error, so existing Debezium Server files keep working.

@@ -26,6 +26,20 @@ TEST(OptionTableTest, FindOptionFindsEveryKeyAndNothingElse) {
   EXPECT_EQ(find_option("debezium.source.snapshot.fetch.size"), nullptr);
 }
 
+TEST(OptionTableTest, PassThroughFamiliesEndInADotAndMatchOnlyKeysUnderThem) {
+  for (const OptionSpec& spec : option_table()) {
+    if (spec.type != OptionType::kPassThrough) continue;
+    EXPECT_TRUE(spec.key.ends_with('.')) << spec.key;
+    EXPECT_TRUE(spec.default_value.empty() && !spec.required) << spec.key;
+  }
+  const OptionSpec* kafka = find_pass_through("debezium.sink.kafka.producer.bootstrap.servers");
+  ASSERT_NE(kafka, nullptr);
+  EXPECT_EQ(kafka->key, "debezium.sink.kafka.producer.");
+  EXPECT_EQ(find_pass_through("debezium.sink.kafka.producer."), nullptr);
+  EXPECT_EQ(find_pass_through("debezium.sink.kafka.producerx"), nullptr);
+  EXPECT_EQ(find_pass_through("debezium.sink.file.dir"), nullptr);
+}
+
 TEST(OptionTableTest, EnumDefaultsAreAllowedValues) {
   for (const OptionSpec& spec : option_table()) {
     if (spec.type == OptionType::kEnum) {

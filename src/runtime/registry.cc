@@ -1,8 +1,11 @@
 #include "runtime/registry.h"
 
+#include "core/log.h"
 #include "format/debezium_json_serializer.h"
 #include "offset/file_offset_store.h"
 #include "sink/file_sink.h"
+#include "sink/kafka_producer_config.h"
+#include "sink/kafka_sink.h"
 #include "sink/null_sink.h"
 #include "sink/stdout_sink.h"
 #include "source/postgres/postgres_source.h"
@@ -113,6 +116,15 @@ Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
     sink = std::make_unique<sink::NullSink>();
   } else if (sink_type == "stdout") {
     sink = std::make_unique<sink::StdoutSink>();
+  } else if (sink_type == "kafka") {
+    auto producer = sink::translate_producer_config(c.get_family("debezium.sink.kafka.producer."));
+    if (!producer) return tl::unexpected(producer.error());
+    for (const std::string& warning : producer->warnings) log::warn("{}", warning);
+    // Secrets are masked by describe(); Config::describe() leaves these keys out.
+    log::info("Kafka producer settings (librdkafka):\n{}", producer->describe());
+    sink::KafkaSinkOptions kafka;
+    kafka.producer = std::move(*producer);
+    sink = std::make_unique<sink::KafkaSink>(std::move(kafka));
   } else {
     return make_error(ErrorKind::kConfig, "debezium.sink.type: '{}' is not supported", sink_type);
   }

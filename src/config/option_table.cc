@@ -12,6 +12,8 @@ constexpr std::string_view kPostgresConnector =
     "io.debezium.connector.postgresql.PostgresConnector";
 constexpr std::string_view kFileOffsetStore =
     "org.apache.kafka.connect.storage.FileOffsetBackingStore";
+constexpr std::string_view kKafkaOffsetStore =
+    "org.apache.kafka.connect.storage.KafkaOffsetBackingStore";
 
 constexpr std::string_view kConnection = "Source: connection";
 constexpr std::string_view kCapture = "Source: capture";
@@ -252,8 +254,47 @@ std::vector<OptionSpec> build_table() {
       {.key = "debezium.source.offset.storage",
        .type = T::kEnum,
        .default_value = kFileOffsetStore,
-       .allowed = {kFileOffsetStore},
-       .meaning = "Where the position reached is stored. Only the file store is implemented.",
+       .allowed = {kFileOffsetStore, kKafkaOffsetStore},
+       .meaning = "Where the position reached is stored: a local file, or a Kafka topic in "
+                  "Kafka Connect's format (key `[\"<name>\",{\"server\":\"<topic.prefix>\"}]`, "
+                  "value the offset map as JSON), so offsets written by Kafka Connect or "
+                  "Debezium Server are read and the topic stays readable by them.",
+       .section = kOffsets},
+      {.key = "debezium.source.offset.storage.topic",
+       .type = T::kString,
+       .required = true,
+       .meaning = "Compacted topic holding the offsets (created with `cleanup.policy=compact` "
+                  "when the cluster serves CreateTopics; otherwise it must exist or be "
+                  "auto-created).",
+       .applies_when = "debezium.source.offset.storage="
+                       "org.apache.kafka.connect.storage.KafkaOffsetBackingStore",
+       .section = kOffsets},
+      {.key = "debezium.source.offset.storage.partitions",
+       .type = T::kInt,
+       .default_value = "25",
+       .min = -1,
+       .meaning = "Partitions of the offsets topic when Siphon creates it (`-1`: the broker's "
+                  "default), as in Kafka Connect.",
+       .applies_when = "debezium.source.offset.storage="
+                       "org.apache.kafka.connect.storage.KafkaOffsetBackingStore",
+       .section = kOffsets},
+      {.key = "debezium.source.offset.storage.replication.factor",
+       .type = T::kInt,
+       .default_value = "3",
+       .min = -1,
+       .meaning = "Replication factor of the offsets topic when Siphon creates it (`-1`: the "
+                  "broker's default), as in Kafka Connect.",
+       .applies_when = "debezium.source.offset.storage="
+                       "org.apache.kafka.connect.storage.KafkaOffsetBackingStore",
+       .section = kOffsets},
+      {.key = "debezium.source.bootstrap.servers",
+       .type = T::kString,
+       .default_value = "",
+       .meaning = "Kafka brokers of the offsets topic. Empty: those of the Kafka sink "
+                  "(`debezium.sink.kafka.producer.bootstrap.servers`), whose security settings "
+                  "(`security.protocol`, `sasl.*`, `ssl.*`) the offset store always uses.",
+       .applies_when = "debezium.source.offset.storage="
+                       "org.apache.kafka.connect.storage.KafkaOffsetBackingStore",
        .section = kOffsets},
       {.key = "debezium.source.offset.storage.file.filename",
        .type = T::kString,
@@ -343,6 +384,19 @@ std::vector<OptionSpec> build_table() {
                   "file for secrets.",
        .applies_when = "debezium.sink.type=kafka",
        .section = kSink},
+      {.key = "debezium.source.topic.creation.",
+       .type = T::kPassThrough,
+       .meaning = "Kafka Connect's topic creation groups, as Debezium documents them: "
+                  "`default.replication.factor` and `default.partitions` (both required to turn "
+                  "creation on; `-1` takes the broker's default), `default.<topic config>`, "
+                  "`groups=a,b`, `<group>.include`/`.exclude` (comma-separated regular "
+                  "expressions matched against the whole topic name), `<group>.replication."
+                  "factor`/`.partitions`/`.<topic config>`, `enable=false`. Each topic is created "
+                  "with CreateTopics before its first record; an existing topic is fine. A "
+                  "cluster that does not serve CreateTopics gets one warning and its own "
+                  "auto-creation (docs/kafka.md).",
+       .applies_when = "debezium.sink.type=kafka",
+       .section = kSink},
 
       // --- Format ---
       {.key = "debezium.format.key",
@@ -376,6 +430,15 @@ std::vector<OptionSpec> build_table() {
        .meaning = "Lowest level written to the log (stderr). Siphon-only key; Debezium Server "
                   "uses `quarkus.log.level`, which Siphon ignores.",
        .section = kSiphon},
+      {.key = "siphon.shutdown.timeout.ms",
+       .type = T::kLong,
+       .default_value = "10000",
+       .min = 0,
+       .meaning = "On SIGTERM/SIGINT, how long the sink may go on delivering what was already "
+                  "read (for example while Kafka is unreachable) before Siphon stops without "
+                  "it. Nothing is lost either way: the stored offset stays before every record "
+                  "that was not delivered.",
+       .section = kSiphon},
   };
 }
 
@@ -397,7 +460,8 @@ std::vector<UnsupportedKey> build_unsupported() {
   constexpr std::string_view kOtherSink =
       "this Debezium Server sink is not implemented; debezium.sink.type is kafka, file, stdout "
       "or null";
-  constexpr std::string_view kOtherOffsetStore = "only the file offset store is implemented";
+  constexpr std::string_view kOtherOffsetStore =
+      "only the file and Kafka offset stores are implemented";
   constexpr std::string_view kConverterOption = "JSON converter option not configurable yet";
   return {
       // Snapshots and signals.
@@ -495,9 +559,6 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.offset.commit.policy", kNotConfigurable},
       {"debezium.source.offset.storage.redis.", kOtherOffsetStore},
       {"debezium.source.offset.storage.jdbc.", kOtherOffsetStore},
-      {"debezium.source.offset.storage.topic", kOtherOffsetStore},
-      {"debezium.source.offset.storage.partitions", kOtherOffsetStore},
-      {"debezium.source.offset.storage.replication.factor", kOtherOffsetStore},
       {"debezium.source.key.converter*", kUseFormat},
       {"debezium.source.value.converter*", kUseFormat},
       {"debezium.source.header.converter*", kUseFormat},

@@ -130,16 +130,32 @@ Status Connector::run_once(std::optional<nlohmann::json>& stored, bool& finished
 
   // The source stops when asked to, or when the sink cannot go on.
   std::atomic<bool> stop_source{false};
+  // After a stop, the sink gets options_.shutdown_timeout to deliver what was read (an outage
+  // would otherwise block the shutdown forever); then it is interrupted.
+  std::atomic<bool> sink_done{false};
   std::thread watcher([&] {
     while (!stop_requested_ && !a.halt) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     stop_source = true;
+    if (!stop_requested_) return;
+    auto deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
+    while (!sink_done && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!sink_done) {
+      log::warn(
+          "the sink did not deliver within {} ms of the stop request; stopping without it "
+          "(undelivered records stay after the stored offset)",
+          options_.shutdown_timeout.count());
+      sink_->interrupt();
+    }
   });
   PipelineDispatcher dispatcher(*serializer_, a.queue, a.tracker, options_.tombstones_on_delete);
   Status source_status = source->stream(dispatcher, stop_source);
   a.halt = true;
-  watcher.join();
   a.queue.close();
   sink_thread.join();
+  sink_done = true;
+  watcher.join();
   if (sink_status) {
     if (auto s = commit_offsets(); !s) sink_status = s;
   }

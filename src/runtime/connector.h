@@ -27,6 +27,9 @@ struct ConnectorOptions {
   int64_t max_retries = -1;  // -1 = unlimited
   std::chrono::milliseconds retry_wait{10000};
   bool tombstones_on_delete = true;
+  // After stop(), how long the sink may go on trying to deliver what was read before it is
+  // interrupted; what it could not deliver stays after the stored offset.
+  std::chrono::milliseconds shutdown_timeout{10000};
 };
 
 using SourceFactory = std::function<std::unique_ptr<source::Source>()>;

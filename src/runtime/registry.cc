@@ -1,13 +1,17 @@
 #include "runtime/registry.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 #include "format/debezium_json_serializer.h"
 #include "offset/file_offset_store.h"
+#include "offset/kafka_offset_store.h"
 #include "sink/file_sink.h"
 #include "sink/kafka_producer_config.h"
 #include "sink/kafka_sink.h"
 #include "sink/null_sink.h"
 #include "sink/stdout_sink.h"
+#include "sink/topic_creation_rules.h"
 #include "source/postgres/postgres_source.h"
 
 namespace siphon::runtime {
@@ -69,6 +73,20 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
   return p;
 }
 
+// The librdkafka properties that say where the cluster is and how to authenticate, for Kafka
+// clients other than the sink's producer (the offset store).
+std::vector<sink::LibrdkafkaProperty> connection_properties(const sink::ProducerSettings& p) {
+  std::vector<sink::LibrdkafkaProperty> out;
+  for (const sink::LibrdkafkaProperty& prop : p.properties) {
+    const std::string& n = prop.name;
+    if (n == "bootstrap.servers" || n.starts_with("security.") || n.starts_with("sasl.") ||
+        n.starts_with("ssl.")) {
+      out.push_back(prop);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
@@ -83,6 +101,7 @@ Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
   options.retry_wait =
       std::chrono::milliseconds(c.get_int("debezium.source.retriable.restart.connector.wait.ms"));
   options.tombstones_on_delete = c.get_bool("debezium.source.tombstones.on.delete");
+  options.shutdown_timeout = std::chrono::milliseconds(c.get_int("siphon.shutdown.timeout.ms"));
 
   SourceFactory factory;
   const std::string& connector_class = c.get("debezium.source.connector.class");
@@ -108,6 +127,7 @@ Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
   auto serializer = std::make_unique<format::DebeziumJsonSerializer>(json);
 
   std::unique_ptr<sink::Sink> sink;
+  std::vector<sink::LibrdkafkaProperty> kafka_client;  // for the Kafka offset store
   const std::string& sink_type = c.get("debezium.sink.type");
   if (sink_type == "file") {
     sink = std::make_unique<sink::FileSink>(c.get("debezium.sink.file.dir"),
@@ -123,15 +143,44 @@ Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
     // Secrets are masked by describe(); Config::describe() leaves these keys out.
     log::info("Kafka producer settings (librdkafka):\n{}", producer->describe());
     sink::KafkaSinkOptions kafka;
-    kafka.producer = std::move(*producer);
+    kafka.producer = *producer;
+    auto creation =
+        sink::TopicCreationRules::parse(c.get_family(std::string(sink::kTopicCreationPrefix)));
+    if (!creation) return tl::unexpected(creation.error());
+    kafka.topic_creation = std::move(*creation);
+    kafka_client = connection_properties(*producer);
     sink = std::make_unique<sink::KafkaSink>(std::move(kafka));
   } else {
     return make_error(ErrorKind::kConfig, "debezium.sink.type: '{}' is not supported", sink_type);
   }
 
-  auto offsets = std::make_unique<offset::FileOffsetStore>(
-      c.get("debezium.source.offset.storage.file.filename"), c.get("debezium.source.name"),
-      c.get("debezium.source.topic.prefix"));
+  std::unique_ptr<offset::OffsetStore> offsets;
+  if (c.get("debezium.source.offset.storage") ==
+      "org.apache.kafka.connect.storage.KafkaOffsetBackingStore") {
+    offset::KafkaOffsetStoreOptions o;
+    o.client = std::move(kafka_client);
+    if (std::string bootstrap = c.get("debezium.source.bootstrap.servers"); !bootstrap.empty()) {
+      std::erase_if(o.client, [](const auto& p) { return p.name == "bootstrap.servers"; });
+      o.client.push_back({"bootstrap.servers", bootstrap, false});
+    }
+    if (std::none_of(o.client.begin(), o.client.end(),
+                     [](const auto& p) { return p.name == "bootstrap.servers"; })) {
+      return make_error(ErrorKind::kConfig,
+                        "debezium.source.bootstrap.servers: required for the Kafka offset store "
+                        "when debezium.sink.type is not kafka; expected host:port[,host:port...]");
+    }
+    o.topic = c.get("debezium.source.offset.storage.topic");
+    o.partitions = static_cast<int>(c.get_int("debezium.source.offset.storage.partitions"));
+    o.replication_factor =
+        static_cast<int>(c.get_int("debezium.source.offset.storage.replication.factor"));
+    o.connector_name = c.get("debezium.source.name");
+    o.server_name = c.get("debezium.source.topic.prefix");
+    offsets = std::make_unique<offset::KafkaOffsetStore>(std::move(o));
+  } else {
+    offsets = std::make_unique<offset::FileOffsetStore>(
+        c.get("debezium.source.offset.storage.file.filename"), c.get("debezium.source.name"),
+        c.get("debezium.source.topic.prefix"));
+  }
 
   return std::make_unique<Connector>(options, std::move(factory), std::move(serializer),
                                      std::move(sink), std::move(offsets));

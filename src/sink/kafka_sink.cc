@@ -151,6 +151,7 @@ Status KafkaSink::write(std::vector<SinkRecord>& batch, const AckFn& ack) {
   if (producer_ == nullptr) {
     if (auto s = create_producer(); !s) return s;
   }
+  if (auto s = ensure_topics(batch); !s) return s;
   BatchState st;
   st.records = &batch;
   st.ack = &ack;
@@ -193,6 +194,41 @@ Status KafkaSink::write(std::vector<SinkRecord>& batch, const AckFn& ack) {
   current_ = nullptr;
   if (!status) return status;
   return result_of(st);
+}
+
+Status KafkaSink::ensure_topics(const std::vector<SinkRecord>& batch) {
+  if (!options_.topic_creation) return ok();
+  for (const SinkRecord& rec : batch) {
+    const std::string& topic = rec.record.topic;
+    if (ensured_topics_.count(topic) != 0) continue;
+    if (!create_topics_served_) {
+      ensured_topics_.insert(topic);
+      continue;
+    }
+    NewTopicSpec spec = options_.topic_creation->spec_for(topic);
+    auto created = create_topic(producer_, spec, options_.topic_creation_timeout);
+    if (!created) return tl::unexpected(created.error());
+    switch (created->outcome) {
+      case TopicCreation::kCreated:
+        log::info("created topic {} (group {}, {} partitions, replication factor {})", topic,
+                  options_.topic_creation->group_for(topic), spec.partitions,
+                  spec.replication_factor);
+        break;
+      case TopicCreation::kAlreadyExisted:
+        break;
+      case TopicCreation::kNotServed:
+        // Asked once: a cluster without a controller or the Admin API will not start serving
+        // it for the next topic, and each attempt costs the full timeout.
+        create_topics_served_ = false;
+        log::warn(
+            "the Kafka cluster did not serve CreateTopics ({}); topics are left to the brokers' "
+            "auto.create.topics.enable and topic.creation settings are not applied",
+            created->detail);
+        break;
+    }
+    ensured_topics_.insert(topic);
+  }
+  return ok();
 }
 
 void KafkaSink::produce_unsent(BatchState& st) {

@@ -27,11 +27,13 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "sink/kafka_producer_config.h"
 #include "sink/sink.h"
+#include "sink/topic_creation_rules.h"
 
 struct rd_kafka_s;          // librdkafka's rd_kafka_t
 struct rd_kafka_message_s;  // librdkafka's rd_kafka_message_t
@@ -40,6 +42,10 @@ namespace siphon::sink {
 
 struct KafkaSinkOptions {
   ProducerSettings producer;  // from translate_producer_config()
+  // Debezium's topic.creation.*: each topic is created (CreateTopics) before its first record.
+  // nullopt: the brokers' auto-creation is relied on.
+  std::optional<TopicCreationRules> topic_creation{};
+  std::chrono::milliseconds topic_creation_timeout{30000};
   // How long one wait for delivery reports lasts before write() checks for interruption.
   std::chrono::milliseconds poll_interval{100};
   // How often a write() blocked on Kafka logs that it is still waiting.
@@ -70,7 +76,7 @@ class KafkaSink : public Sink {
   // Callable from any thread: a write() waiting for Kafka (and every later one) withdraws its
   // unconfirmed records and returns ErrorKind::kRetryable without acknowledging them. For a
   // shutdown that must not wait for an unreachable cluster.
-  void interrupt() { interrupted_ = true; }
+  void interrupt() override { interrupted_ = true; }
 
   // Producers created so far: 1 after open(), one more per recovery from a fatal error.
   int producers_created() const { return producers_created_; }
@@ -98,6 +104,8 @@ class KafkaSink : public Sink {
   };
 
   Status create_producer();
+  // Creates the batch's topics not seen before, per options_.topic_creation.
+  Status ensure_topics(const std::vector<SinkRecord>& batch);
   void destroy_producer();
   // Hands the unsent records to librdkafka in batch order; stops at the first one refused.
   void produce_unsent(BatchState& st);
@@ -119,6 +127,8 @@ class KafkaSink : public Sink {
   BatchState* current_ = nullptr;  // only while write() runs
   std::atomic<bool> interrupted_{false};
   int producers_created_ = 0;
+  std::set<std::string> ensured_topics_;
+  bool create_topics_served_ = true;  // false once the cluster did not answer CreateTopics
   // Rate limit of librdkafka's error events (an outage repeats them on every reconnect).
   std::map<int, std::chrono::steady_clock::time_point> last_error_log_;
 };

@@ -26,6 +26,11 @@ class Sink {
   // records not acknowledged are not delivered as far as offsets are concerned.
   virtual Status write(std::vector<SinkRecord>& batch, const AckFn& ack) = 0;
   virtual void close() = 0;
+  // Callable from any thread: a write() blocked on an unreachable destination returns
+  // ErrorKind::kRetryable without acknowledging what it could not deliver. Shutdown uses it
+  // when the destination does not come back within the grace period. Sinks whose writes never
+  // block indefinitely need not override it.
+  virtual void interrupt() {}
 };
 
 }  // namespace siphon::sink

@@ -1,0 +1,280 @@
+#include "offset/kafka_offset_store.h"
+
+#include <atomic>
+#include <map>
+
+#include <librdkafka/rdkafka.h>
+
+#include "core/log.h"
+#include "sink/kafka_topic_admin.h"
+
+namespace siphon::offset {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Status apply_properties(rd_kafka_conf_t* conf,
+                        const std::vector<sink::LibrdkafkaProperty>& properties) {
+  char errstr[512];
+  for (const sink::LibrdkafkaProperty& p : properties) {
+    if (rd_kafka_conf_set(conf, p.name.c_str(), p.value.c_str(), errstr, sizeof errstr) !=
+        RD_KAFKA_CONF_OK) {
+      // Secret values are never echoed.
+      return make_error(ErrorKind::kConfig, "offset store Kafka client: property {}: {}", p.name,
+                        p.secret ? "invalid value" : std::string(errstr));
+    }
+  }
+  return ok();
+}
+
+// Outcome of the one record store() waits for, filled by the delivery report callback.
+struct Delivery {
+  std::atomic<bool> done{false};
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+};
+
+void on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* /*opaque*/) {
+  auto* d = static_cast<Delivery*>(m->_private);
+  d->err = m->err;
+  d->done = true;
+}
+
+}  // namespace
+
+KafkaOffsetStore::KafkaOffsetStore(KafkaOffsetStoreOptions options)
+    : options_(std::move(options)) {}
+
+KafkaOffsetStore::~KafkaOffsetStore() {
+  if (producer_ != nullptr) {
+    rd_kafka_flush(producer_, 1000);
+    rd_kafka_destroy(producer_);
+  }
+}
+
+std::string KafkaOffsetStore::key_bytes() const {
+  nlohmann::json key =
+      nlohmann::json::array({options_.connector_name, {{"server", options_.server_name}}});
+  return key.dump();
+}
+
+Status KafkaOffsetStore::ensure_topic(rd_kafka_s* rk) {
+  if (topic_checked_) return ok();
+  sink::NewTopicSpec spec;
+  spec.name = options_.topic;
+  spec.partitions = options_.partitions;
+  spec.replication_factor = options_.replication_factor;
+  spec.configs = {{"cleanup.policy", "compact"}};
+  auto created = sink::create_topic(rk, spec, std::chrono::milliseconds(5000));
+  if (!created) return tl::unexpected(created.error());
+  switch (created->outcome) {
+    case sink::TopicCreation::kCreated:
+      log::info("created offsets topic {} ({} partitions, compacted)", options_.topic,
+                options_.partitions);
+      break;
+    case sink::TopicCreation::kAlreadyExisted:
+      break;
+    case sink::TopicCreation::kNotServed:
+      log::warn(
+          "the Kafka cluster did not serve CreateTopics for the offsets topic {} ({}); it must "
+          "exist or be auto-created, and should be compacted (cleanup.policy=compact)",
+          options_.topic, created->detail);
+      break;
+  }
+  topic_checked_ = true;
+  return ok();
+}
+
+Result<std::optional<nlohmann::json>> KafkaOffsetStore::load() {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (auto s = apply_properties(conf, options_.client); !s) {
+    rd_kafka_conf_destroy(conf);
+    return tl::unexpected(s.error());
+  }
+  // No consumer group: the whole topic is read by assignment, nothing is committed.
+  rd_kafka_conf_set(conf, "group.id", "siphon-offset-reader", errstr, sizeof errstr);
+  rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof errstr);
+  rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", errstr, sizeof errstr);
+  rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr, sizeof errstr);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return make_error(ErrorKind::kConfig, "offset store Kafka client: {}", errstr);
+  }
+  std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> consumer(rk, [](rd_kafka_t* k) {
+    rd_kafka_consumer_close(k);
+    rd_kafka_destroy(k);
+  });
+
+  const auto deadline = Clock::now() + options_.timeout;
+  auto remaining_ms = [&] {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return static_cast<int>(std::max<int64_t>(0, left.count()));
+  };
+
+  // How many partitions the topic has; an unknown topic holds no offset.
+  int partitions = -1;
+  std::string last_error;
+  while (partitions < 0) {
+    rd_kafka_topic_t* t = rd_kafka_topic_new(rk, options_.topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, t, &md, std::min(remaining_ms(), 5000));
+    rd_kafka_topic_destroy(t);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1) {
+      rd_kafka_resp_err_t terr = md->topics[0].err;
+      if (terr == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+        partitions = 0;
+      } else if (terr == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt > 0) {
+        partitions = md->topics[0].partition_cnt;
+      } else {
+        last_error = rd_kafka_err2str(terr);
+      }
+    } else if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      last_error = rd_kafka_err2str(err);
+    }
+    if (md != nullptr) rd_kafka_metadata_destroy(md);
+    if (partitions < 0 && remaining_ms() == 0) {
+      return make_error(ErrorKind::kRetryable, "cannot read the offsets topic {}: {}",
+                        options_.topic, last_error);
+    }
+  }
+  if (partitions == 0) {
+    // Created now, as Kafka Connect does, so that it is compacted from its first record.
+    if (auto s = ensure_topic(rk); !s) return tl::unexpected(s.error());
+    log::info("offsets topic {} did not exist: no stored offset", options_.topic);
+    return std::optional<nlohmann::json>{};
+  }
+  topic_checked_ = true;  // it exists; store() need not try to create it
+
+  // Read every partition from its start to the end it had when the read began.
+  std::map<int32_t, int64_t> end_of;
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
+  for (int32_t p = 0; p < partitions; ++p) {
+    int64_t low = 0;
+    int64_t high = 0;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk, options_.topic.c_str(), p, &low,
+                                                               &high, std::max(1, remaining_ms()));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_topic_partition_list_destroy(list);
+      return make_error(ErrorKind::kRetryable,
+                        "cannot read the end of offsets topic {} partition {}: {}", options_.topic,
+                        p, rd_kafka_err2str(err));
+    }
+    if (high > low) {
+      end_of[p] = high;
+      rd_kafka_topic_partition_list_add(list, options_.topic.c_str(), p)->offset = low;
+    }
+  }
+  if (end_of.empty()) {
+    rd_kafka_topic_partition_list_destroy(list);
+    return std::optional<nlohmann::json>{};
+  }
+  rd_kafka_assign(rk, list);
+  rd_kafka_topic_partition_list_destroy(list);
+
+  const nlohmann::json wanted_key =
+      nlohmann::json::array({options_.connector_name, {{"server", options_.server_name}}});
+  std::optional<nlohmann::json> found;
+  size_t matched = 0;
+  while (!end_of.empty()) {
+    if (remaining_ms() == 0) {
+      return make_error(ErrorKind::kRetryable,
+                        "reading the offsets topic {} took longer than {} ms ({} partitions "
+                        "not read to their end)",
+                        options_.topic, options_.timeout.count(), end_of.size());
+    }
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) continue;
+    std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> msg(
+        m, rd_kafka_message_destroy);
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return make_error(ErrorKind::kRetryable, "reading the offsets topic {}: {}", options_.topic,
+                        rd_kafka_message_errstr(m));
+    }
+    const int32_t partition = m->partition;
+    if (m->offset + 1 >= end_of[partition]) end_of.erase(partition);
+    if (m->key == nullptr) continue;
+    // Kafka Connect compares deserialized keys; so does this, so spacing does not matter.
+    nlohmann::json key = nlohmann::json::parse(
+        static_cast<const char*>(m->key), static_cast<const char*>(m->key) + m->key_len, nullptr,
+        /*allow_exceptions=*/false);
+    if (key != wanted_key) continue;
+    ++matched;
+    if (m->payload == nullptr) {
+      found.reset();  // a tombstone: the offset was deleted
+      continue;
+    }
+    nlohmann::json value = nlohmann::json::parse(static_cast<const char*>(m->payload),
+                                                 static_cast<const char*>(m->payload) + m->len,
+                                                 nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded() || !value.is_object()) {
+      return make_error(ErrorKind::kFatal,
+                        "offsets topic {} partition {} offset {}: the value for {} is not a "
+                        "JSON object",
+                        options_.topic, partition, m->offset, wanted_key.dump());
+    }
+    found = std::move(value);
+  }
+  log::info("offsets topic {}: {} record(s) for {}, {}", options_.topic, matched, wanted_key.dump(),
+            found ? "offset loaded" : "no stored offset");
+  return found;
+}
+
+Status KafkaOffsetStore::create_producer() {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (auto s = apply_properties(conf, options_.client); !s) {
+    rd_kafka_conf_destroy(conf);
+    return s;
+  }
+  const std::string timeout = std::to_string(options_.timeout.count());
+  for (const auto& [name, value] : std::map<std::string, std::string>{
+           {"enable.idempotence", "true"},
+           {"acks", "all"},
+           // Java's default partitioner: murmur2 of the key bytes, as Kafka Connect's producer.
+           {"partitioner", "murmur2_random"},
+           {"message.timeout.ms", timeout},
+           {"linger.ms", "0"}}) {
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) !=
+        RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return make_error(ErrorKind::kFatal, "offset store producer: {}", errstr);
+    }
+  }
+  rd_kafka_conf_set_dr_msg_cb(conf, &on_delivery);
+  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  if (producer_ == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return make_error(ErrorKind::kConfig, "offset store Kafka client: {}", errstr);
+  }
+  return ok();
+}
+
+Status KafkaOffsetStore::store(const nlohmann::json& offset) {
+  if (producer_ == nullptr) {
+    if (auto s = create_producer(); !s) return s;
+    if (auto s = ensure_topic(producer_); !s) return s;
+  }
+  const std::string key = key_bytes();
+  const std::string value = offset.dump();
+  Delivery delivery;
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      producer_, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
+      RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&delivery), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return make_error(ErrorKind::kRetryable, "cannot store the offset in topic {}: {}",
+                      options_.topic, rd_kafka_err2str(err));
+  }
+  // message.timeout.ms bounds the wait: the report always comes.
+  while (!delivery.done) rd_kafka_poll(producer_, 100);
+  if (delivery.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return make_error(ErrorKind::kRetryable, "storing the offset in topic {} failed: {}",
+                      options_.topic, rd_kafka_err2str(delivery.err));
+  }
+  return ok();
+}
+
+}  // namespace siphon::offset

@@ -87,6 +87,15 @@ std::string shortest_double(double v) {
   return std::string(buf, r.ptr);
 }
 
+// The plain form of a decimal with a positive scale, keeping its scale ("0.00", "1.50").
+std::string plain_stripped_scale(const ParsedDecimal& d, const std::string& sign) {
+  std::string digits = d.digits;
+  auto scale = static_cast<size_t>(d.scale);
+  if (digits.size() <= scale) digits.insert(0, scale - digits.size() + 1, '0');
+  return sign + digits.substr(0, digits.size() - scale) + "." +
+         digits.substr(digits.size() - scale);
+}
+
 // BigDecimal.stripTrailingZeros().toPlainString() of a decimal text.
 std::string plain_stripped(const ParsedDecimal& d) {
   ParsedDecimal s = d;
@@ -102,6 +111,21 @@ std::string plain_stripped(const ParsedDecimal& d) {
   size_t scale = static_cast<size_t>(s.scale);
   if (digits.size() <= scale) digits.insert(0, scale - digits.size() + 1, '0');
   return out + digits.substr(0, digits.size() - scale) + "." + digits.substr(digits.size() - scale);
+}
+
+// BigDecimal.toString(): plain unless the adjusted exponent is below -6, then scientific
+// ("1.2E-28", "0E-29"); SpecialValueDecimal.toString prints decimals this way.
+std::string java_big_decimal_string(const ParsedDecimal& d) {
+  const std::string& digits = d.digits;
+  std::string sign = d.negative && digits != "0" ? "-" : "";
+  int64_t adjusted = -static_cast<int64_t>(d.scale) + static_cast<int64_t>(digits.size()) - 1;
+  if (d.scale == 0) return sign + digits;
+  if (d.scale > 0 && adjusted >= -6) return plain_stripped_scale(d, sign);
+  std::string out = sign + digits.substr(0, 1);
+  if (digits.size() > 1) out += "." + digits.substr(1);
+  out += "E";
+  if (adjusted >= 0) out += "+";
+  return out + std::to_string(adjusted);
 }
 
 // PGmoney: the text without currency symbol and group separators, read as a double.
@@ -785,7 +809,11 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
       if (text == "NaN") return Value::string("NAN");
       if (text == "Infinity") return Value::string("POSITIVE_INFINITY");
       if (text == "-Infinity") return Value::string("NEGATIVE_INFINITY");
-      return Value::string(std::string(text));
+      {
+        auto d = parse_decimal(text);
+        if (!d) return bad_value(c, text);
+        return Value::string(java_big_decimal_string(*d));
+      }
     case Conversion::kDecimal:
     case Conversion::kVariableScaleDecimal: {
       auto d = parse_decimal(text);

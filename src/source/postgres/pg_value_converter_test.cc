@@ -981,6 +981,21 @@ TEST(PgValueConverterValues, Arrays) {
   EXPECT_EQ(c.value(1182, "{1970-01-02}"), Value::array({Value::integer(1)}));
 }
 
+// SpecialValueDecimal.toString prints BigDecimal.toString(): scientific below 1E-6.
+TEST(PgValueConverterValues, DecimalStringModePrintsAsBigDecimal) {
+  Converter c(with_decimal(DecimalHandling::kString));
+  EXPECT_EQ(c.value(oid::kNumeric, "1.50"), Value::string("1.50"));
+  EXPECT_EQ(c.value(oid::kNumeric, "-12345678.91"), Value::string("-12345678.91"));
+  EXPECT_EQ(c.value(oid::kNumeric, "0.000001"), Value::string("0.000001"));
+  EXPECT_EQ(c.value(oid::kNumeric, "0.0000001"), Value::string("1E-7"));
+  EXPECT_EQ(c.value(oid::kNumeric, "0.00000000000000000000000000012"), Value::string("1.2E-28"));
+  EXPECT_EQ(c.value(oid::kNumeric, "-0.000000123"), Value::string("-1.23E-7"));
+  EXPECT_EQ(c.value(oid::kNumeric, "0.00000000"), Value::string("0E-8"));
+  EXPECT_EQ(c.value(oid::kNumeric, "0.00"), Value::string("0.00"));
+  EXPECT_EQ(c.value(oid::kNumeric, "100"), Value::string("100"));
+  EXPECT_FALSE(c.result(oid::kNumeric, -1, "12x").has_value());
+}
+
 TEST(PgValueConverterValues, MalformedTextIsAnErrorNamingTheColumn) {
   Converter c;
   PgConverterOptions s;

@@ -1058,6 +1058,26 @@ Value PgValueConverter::unavailable(const Column& c) const {
       return Value::string(options_.unavailable_placeholder);
     case ConnectType::kBytes:
       return Value::bytes(options_.unavailable_placeholder);
+    case ConnectType::kArray: {
+      // spec/debezium-compat.md §2.9: a string array holds the placeholder once, an integer
+      // array the placeholder's bytes as numbers.
+      if (!c.element) return Value::null();
+      switch (c.element->field.type) {
+        case ConnectType::kString:
+          return Value::array({Value::string(options_.unavailable_placeholder)});
+        case ConnectType::kInt16:
+        case ConnectType::kInt32:
+        case ConnectType::kInt64: {
+          std::vector<Value> values;
+          for (unsigned char ch : options_.unavailable_placeholder) {
+            values.push_back(Value::integer(ch));
+          }
+          return Value::array(std::move(values));
+        }
+        default:
+          return Value::null();
+      }
+    }
     default:
       return Value::null();
   }

@@ -487,6 +487,13 @@ TEST(PgValueConverterValues, UnavailableToastPlaceholder) {
   EXPECT_EQ(conv.unavailable(c.column(oid::kJsonb)), Value::string("__debezium_unavailable_value"));
   EXPECT_EQ(conv.unavailable(c.column(oid::kBytea)), Value::bytes("__debezium_unavailable_value"));
   EXPECT_EQ(conv.unavailable(c.column(oid::kInt4)), Value::null());
+  // Arrays (spec §2.9): text[] holds the placeholder, int[] / bigint[] its bytes.
+  EXPECT_EQ(conv.unavailable(c.column(1009)),
+            Value::array({Value::string("__debezium_unavailable_value")}));
+  Value ints = conv.unavailable(c.column(1016));
+  ASSERT_EQ(ints.fields.size(), std::string("__debezium_unavailable_value").size());
+  EXPECT_EQ(ints.fields[0], Value::integer('_'));
+  EXPECT_EQ(ints.fields[2], Value::integer('d'));
 
   PgConverterOptions custom = with_binary(BinaryHandling::kBase64);
   custom.unavailable_placeholder = "~toast~";

@@ -496,6 +496,7 @@ std::optional<PgValueConverter::Column> PgValueConverter::column(std::string nam
     // has none (docs §Domain types).
     auto base = column(std::move(name), info->base, typmod >= 0 ? typmod : info->base_typmod,
                        optional, types);
+    if (base) base->domain = true;
     return base;
   }
   uint32_t element_oid = builtin_array_element(type_oid);
@@ -1050,6 +1051,101 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
       return binary_value(options_.binary, std::string(text));
   }
   return bad_value(c, text);
+}
+
+namespace {
+
+// PostgresDefaultValueConverter.extractDefault: a function call or a current date/time keyword
+// stands for a generated value (the placeholder); NULL::type is no default; a quoted literal
+// gives what is between its first pair of quotes; anything else is taken raw.
+std::optional<std::string> extract_default(std::string_view expr, std::string_view placeholder) {
+  size_t i = 0;
+  if (i < expr.size() && expr[i] == '(') ++i;
+  size_t name_start = i;
+  while (i < expr.size() &&
+         (std::isalnum(static_cast<unsigned char>(expr[i])) || expr[i] == '_' || expr[i] == '.')) {
+    ++i;
+  }
+  bool function = i > name_start && i < expr.size() && expr[i] == '(' &&
+                  expr.find(')', i + 1) != std::string_view::npos;
+  std::string lower;
+  for (char ch : expr)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  if (function || lower == "current_timestamp" || lower == "current_time" ||
+      lower == "current_date" || lower == "localtime" || lower == "localtimestamp") {
+    return std::string(placeholder);
+  }
+  if (expr.find('\'') == std::string_view::npos) {
+    if (expr.substr(0, 6) == "NULL::") return std::nullopt;
+    return std::string(expr);
+  }
+  size_t open = expr.find('\'');
+  size_t close = expr.find('\'', open + 1);
+  if (close == std::string_view::npos) return std::nullopt;
+  return std::string(expr.substr(open + 1, close - open - 1));
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::optional<Value> PgValueConverter::default_value(const Column& c,
+                                                     std::string_view expression) const {
+  if (c.domain) return std::nullopt;  // no mapper for the domain's type name
+  // The placeholder of each type PostgresDefaultValueConverter has a mapper for; others
+  // (money, bytea, time, timestamps, interval, bits, arrays ...) get no default here.
+  const std::string& t = c.type_name;
+  std::string_view placeholder;
+  bool trimmed = true;
+  if (t == "int2" || t == "int4" || t == "int8") {
+    placeholder = "0";
+  } else if (t == "numeric" || t == "float4" || t == "float8") {
+    placeholder = "0.0";
+  } else if (t == "bool") {
+    placeholder = "false";
+  } else if (t == "bpchar" || t == "varchar" || t == "text" || t == "xml") {
+    placeholder = "";
+    trimmed = false;
+  } else if (t == "json" || t == "jsonb") {
+    placeholder = "{}";
+    trimmed = false;
+  } else if (t == "uuid") {
+    placeholder = "00000000-0000-0000-0000-000000000000";
+  } else if (t == "date") {
+    placeholder = "1970-01-01";
+  } else if (c.conversion == Conversion::kEnum) {
+    // extractEnumDefault: only '<label>'::<type name>.
+    std::string suffix = "::" + t;
+    if (expression.size() < suffix.size() + 2 ||
+        expression.substr(expression.size() - suffix.size()) != suffix) {
+      return std::nullopt;
+    }
+    std::string_view literal = expression.substr(0, expression.size() - suffix.size());
+    if (literal.front() != '\'' || literal.back() != '\'') return std::nullopt;
+    return Value::string(std::string(literal.substr(1, literal.size() - 2)));
+  } else {
+    return std::nullopt;
+  }
+  if (trimmed) expression = trim(expression);
+  auto text = extract_default(expression, placeholder);
+  if (!text) return std::nullopt;
+  if (c.conversion == Conversion::kVariableScaleDecimal) {
+    return std::nullopt;  // a Struct default is dropped (KAFKA-12694 workaround)
+  }
+  if (t == "bool") {
+    // Boolean.parseBoolean: "true" in any case, everything else false.
+    std::string lower;
+    for (char ch : *text)
+      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    return Value::boolean(lower == "true");
+  }
+  auto v = convert(c, *text);
+  if (!v) return std::nullopt;  // Debezium logs "Cannot parse column default value"
+  return *v;
 }
 
 Value PgValueConverter::unavailable(const Column& c) const {

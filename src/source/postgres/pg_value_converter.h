@@ -102,6 +102,7 @@ class PgValueConverter {
     // kEnum: the labels the schema allows (a value outside them means the type changed).
     std::vector<std::string> enum_labels;
     std::shared_ptr<const Column> element;  // kArray: the element column
+    bool domain = false;  // declared with a domain type (Debezium has no default for those)
   };
 
   explicit PgValueConverter(PgConverterOptions options) : options_(std::move(options)) {}
@@ -114,6 +115,12 @@ class PgValueConverter {
                                bool optional, const PgTypeLookup* types = nullptr) const;
 
   Result<Value> convert(const Column& column, std::string_view text) const;
+
+  // The field default Debezium derives from a column's DEFAULT expression (pg_get_expr text),
+  // as PostgresDefaultValueConverter does: a literal is converted like a value, a function
+  // call (nextval, now(), ...) gives the type's placeholder (0, "", false, epoch ...); nullopt
+  // when Debezium has no default (NULL, unsupported types, unparsable expressions).
+  std::optional<Value> default_value(const Column& column, std::string_view expression) const;
 
   // The value of an unchanged TOASTed column (unavailable.value.placeholder).
   Value unavailable(const Column& column) const;

@@ -1003,6 +1003,50 @@ TEST(PgValueConverterValues, DecimalStringModePrintsAsBigDecimal) {
   EXPECT_FALSE(c.result(oid::kNumeric, -1, "12x").has_value());
 }
 
+// PostgresDefaultValueConverter: literals converted like values, generated values (function
+// calls, CURRENT_DATE ...) as the type's placeholder, no default for NULL, unsupported types,
+// VariableScaleDecimal (a Struct) or domains.
+TEST(PgValueConverterValues, ColumnDefaults) {
+  Converter c;
+  const PgValueConverter& conv = c.get();
+  auto def = [&](uint32_t type, int32_t typmod, std::string_view expr) {
+    return conv.default_value(c.column(type, typmod), expr);
+  };
+  EXPECT_EQ(def(oid::kInt4, -1, "42"), Value::integer(42));
+  EXPECT_EQ(def(oid::kInt4, -1, "'-1'::integer"), Value::integer(-1));
+  EXPECT_EQ(def(oid::kInt4, -1, "nextval('t_id_seq'::regclass)"), Value::integer(0));
+  EXPECT_EQ(def(oid::kInt8, -1, "'9223372036854775807'::bigint"),
+            Value::integer(std::numeric_limits<int64_t>::max()));
+  EXPECT_EQ(def(oid::kInt2, -1, "NULL::smallint"), std::nullopt);
+  EXPECT_EQ(def(oid::kNumeric, numeric_typmod(5, 1), "2.5"), Value::bytes(bytes({0x19})));
+  EXPECT_EQ(def(oid::kNumeric, -1, "2.5"), std::nullopt);
+  EXPECT_EQ(def(oid::kBool, -1, "true"), Value::boolean(true));
+  EXPECT_EQ(def(oid::kBool, -1, "false"), Value::boolean(false));
+  EXPECT_EQ(def(oid::kText, -1, "'x y'::text"), Value::string("x y"));
+  EXPECT_EQ(def(oid::kVarchar, 9, "'abc'::character varying"), Value::string("abc"));
+  EXPECT_EQ(def(oid::kText, -1, "upper('a'::text)"), Value::string(""));
+  EXPECT_EQ(def(oid::kJsonb, -1, "'{}'::jsonb"), Value::string("{}"));
+  EXPECT_EQ(def(oid::kUuid, -1, "gen_random_uuid()"),
+            Value::string("00000000-0000-0000-0000-000000000000"));
+  EXPECT_EQ(def(oid::kDate, -1, "CURRENT_DATE"), Value::integer(0));
+  EXPECT_EQ(def(oid::kDate, -1, "'2024-02-29'::date"), Value::integer(19782));
+  EXPECT_EQ(def(oid::kInt4, -1, "'x'::integer"), std::nullopt) << "unparsable: no default";
+  EXPECT_EQ(def(oid::kMoney, -1, "'1.00'::money"), std::nullopt) << "no mapper for money";
+  EXPECT_EQ(def(oid::kTimestamptz, -1, "now()"), std::nullopt) << "temporal: not yet";
+
+  FakeCatalog catalog;
+  catalog.add(type_info(16400, "mood", 'e', 'E', 0, 0, {"sad", "ok"}));
+  catalog.add(type_info(16402, "posint", 'd', 'N', 0, oid::kInt4));
+  PgTypeLookup types = catalog.lookup();
+  auto mood = conv.column("m", 16400, -1, true, &types);
+  ASSERT_TRUE(mood);
+  EXPECT_EQ(conv.default_value(*mood, "'ok'::mood"), Value::string("ok"));
+  EXPECT_EQ(conv.default_value(*mood, "'ok'::other"), std::nullopt);
+  auto posint = conv.column("p", 16402, -1, true, &types);
+  ASSERT_TRUE(posint);
+  EXPECT_EQ(conv.default_value(*posint, "5"), std::nullopt);
+}
+
 TEST(PgValueConverterValues, MalformedTextIsAnErrorNamingTheColumn) {
   Converter c;
   PgConverterOptions s;

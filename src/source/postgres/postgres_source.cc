@@ -340,8 +340,10 @@ std::optional<CatalogTable> PostgresSource::catalog_of(uint32_t relation_id,
   };
   std::string relid = std::to_string(relation_id);
   auto columns = sql_->query(
-      "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull FROM pg_attribute a "
-      "WHERE a.attrelid = " +
+      "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull, "
+      "CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END "
+      "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = "
+      "a.attnum WHERE a.attrelid = " +
       relid + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum");
   if (!columns) return failed(columns.error());
   CatalogTable out;
@@ -352,6 +354,7 @@ std::optional<CatalogTable> PostgresSource::catalog_of(uint32_t relation_id,
     c.type_oid = static_cast<uint32_t>(std::stoul(r[1].value_or("0")));
     c.type_modifier = static_cast<int32_t>(std::stol(r[2].value_or("-1")));
     c.not_null = r[3].value_or("f") == "t";
+    c.default_expression = r[4];
     pending.push_back(c.type_oid);
     out.columns.push_back(std::move(c));
   }

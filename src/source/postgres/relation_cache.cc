@@ -75,6 +75,10 @@ const RelationEntry& RelationCache::build(OwnedRelation rel) {
       entry.column_index.push_back(-1);
       continue;
     }
+    if (cc && cc->default_expression) {
+      converted->field.default_value =
+          converter_.default_value(*converted, *cc->default_expression);
+    }
     entry.column_index.push_back(static_cast<int>(table->columns.size()));
     schema::ColumnSchema cs;
     cs.field = converted->field;

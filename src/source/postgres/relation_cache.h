@@ -26,6 +26,7 @@ struct CatalogColumn {
   uint32_t type_oid = 0;
   int32_t type_modifier = -1;
   bool not_null = false;
+  std::optional<std::string> default_expression;  // pg_get_expr of pg_attrdef.adbin
 };
 
 struct CatalogTable {

@@ -1058,7 +1058,8 @@ namespace {
 // PostgresDefaultValueConverter.extractDefault: a function call or a current date/time keyword
 // stands for a generated value (the placeholder); NULL::type is no default; a quoted literal
 // gives what is between its first pair of quotes; anything else is taken raw.
-std::optional<std::string> extract_default(std::string_view expr, std::string_view placeholder) {
+// FUNCTION_DEFAULT_PATTERN or one of the current date/time keywords: a generated value.
+bool is_generated_default(std::string_view expr) {
   size_t i = 0;
   if (i < expr.size() && expr[i] == '(') ++i;
   size_t name_start = i;
@@ -1066,15 +1067,20 @@ std::optional<std::string> extract_default(std::string_view expr, std::string_vi
          (std::isalnum(static_cast<unsigned char>(expr[i])) || expr[i] == '_' || expr[i] == '.')) {
     ++i;
   }
-  bool function = i > name_start && i < expr.size() && expr[i] == '(' &&
-                  expr.find(')', i + 1) != std::string_view::npos;
-  std::string lower;
-  for (char ch : expr)
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
-  if (function || lower == "current_timestamp" || lower == "current_time" ||
-      lower == "current_date" || lower == "localtime" || lower == "localtimestamp") {
-    return std::string(placeholder);
+  if (i > name_start && i < expr.size() && expr[i] == '(' &&
+      expr.find(')', i + 1) != std::string_view::npos) {
+    return true;
   }
+  std::string lower;
+  for (char ch : expr) {
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  }
+  return lower == "current_timestamp" || lower == "current_time" || lower == "current_date" ||
+         lower == "localtime" || lower == "localtimestamp";
+}
+
+std::optional<std::string> extract_default(std::string_view expr, std::string_view placeholder) {
+  if (is_generated_default(expr)) return std::string(placeholder);
   if (expr.find('\'') == std::string_view::npos) {
     if (expr.substr(0, 6) == "NULL::") return std::nullopt;
     return std::string(expr);
@@ -1117,6 +1123,16 @@ std::optional<Value> PgValueConverter::default_value(const Column& c,
     placeholder = "00000000-0000-0000-0000-000000000000";
   } else if (t == "date") {
     placeholder = "1970-01-01";
+  } else if (t == "time") {
+    placeholder = "00:00:00";
+  } else if (t == "timestamp") {
+    placeholder = "1970-01-01 00:00:00";
+  } else if (t == "timestamptz") {
+    placeholder = "1970-01-01 00:00:00+00";
+  } else if (t == "interval") {
+    // PGInterval cannot read the "epoch" placeholder Debezium uses, so a generated interval
+    // has no default; a literal has one.
+    if (is_generated_default(trim(expression))) return std::nullopt;
   } else if (c.conversion == Conversion::kEnum) {
     // extractEnumDefault: only '<label>'::<type name>.
     std::string suffix = "::" + t;

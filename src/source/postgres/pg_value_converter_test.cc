@@ -1032,7 +1032,21 @@ TEST(PgValueConverterValues, ColumnDefaults) {
   EXPECT_EQ(def(oid::kDate, -1, "'2024-02-29'::date"), Value::integer(19782));
   EXPECT_EQ(def(oid::kInt4, -1, "'x'::integer"), std::nullopt) << "unparsable: no default";
   EXPECT_EQ(def(oid::kMoney, -1, "'1.00'::money"), std::nullopt) << "no mapper for money";
-  EXPECT_EQ(def(oid::kTimestamptz, -1, "now()"), std::nullopt) << "temporal: not yet";
+  // Generated temporal values are the epoch (timestampUtils of the "1970-01-01" placeholder).
+  EXPECT_EQ(def(oid::kTimestamptz, -1, "now()"), Value::string("1970-01-01T00:00:00.000000Z"));
+  EXPECT_EQ(def(oid::kTimestamptz, -1, "CURRENT_TIMESTAMP"),
+            Value::string("1970-01-01T00:00:00.000000Z"));
+  EXPECT_EQ(def(oid::kTimestamptz, -1, "'2024-02-29 13:45:06+00'::timestamp with time zone"),
+            Value::string("2024-02-29T13:45:06.000000Z"));
+  EXPECT_EQ(def(oid::kTimestamp, -1, "now()"), Value::integer(0));
+  EXPECT_EQ(def(oid::kTimestamp, 3, "'1970-01-01 00:00:01'::timestamp without time zone"),
+            Value::integer(1000));
+  EXPECT_EQ(def(oid::kTime, -1, "LOCALTIME"), Value::integer(0));
+  EXPECT_EQ(def(oid::kTime, -1, "'00:00:01'::time without time zone"), Value::integer(1'000'000));
+  EXPECT_EQ(def(oid::kInterval, -1, "'P1D'::interval"), Value::integer(86'400'000'000));
+  EXPECT_EQ(def(oid::kInterval, -1, "make_interval(1)"), std::nullopt);
+  EXPECT_EQ(def(oid::kTimetz, -1, "'13:45:06+00'::time with time zone"), std::nullopt)
+      << "no mapper for timetz";
 
   FakeCatalog catalog;
   catalog.add(type_info(16400, "mood", 'e', 'E', 0, 0, {"sad", "ok"}));

@@ -79,7 +79,7 @@ Status PostgresSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<bo
   // The captured tables: what the publication publishes and the filters admit, with the
   // columns pgoutput would send (no dropped or generated ones) in attribute order.
   auto read_tables = [&]() -> Result<std::vector<SnapshotTable>> {
-    auto rows = snapshot_->query(
+    auto rows = sql_->query(
         "SELECT c.oid, n.nspname, c.relname, a.attname, a.atttypid, a.atttypmod, "
         "coalesce(a.attnum = ANY(i.indkey), false) "
         "FROM pg_publication_tables pt "
@@ -110,9 +110,9 @@ Status PostgresSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<bo
   auto listed = read_tables();
   if (!listed) return tl::unexpected(listed.error());
   if (!listed->empty()) {
-    // ACCESS SHARE locks held to the end of the snapshot transaction keep DDL out between
-    // reading the columns and copying the rows (catalog reads do not follow the transaction's
-    // snapshot), so the columns are read again once the locks are held.
+    // COPY resolves columns in the current catalog, not in the snapshot's, so the columns are
+    // read on the catalog connection (which sees the latest committed definition) once the
+    // snapshot transaction holds ACCESS SHARE locks that keep DDL out until it ends.
     std::string names;
     for (const auto& t : *listed) {
       if (!names.empty()) names += ", ";

@@ -241,7 +241,38 @@ std::vector<OptionSpec> build_table() {
        .type = T::kEnum,
        .default_value = "bytes",
        .allowed = {"bytes", "base64", "base64-url-safe", "hex"},
-       .meaning = "Representation of `bytea` columns.",
+       .meaning = "Representation of `bytea` columns (and of unknown types kept by "
+                  "`include.unknown.datatypes`).",
+       .section = kEvents},
+      {.key = "debezium.source.interval.handling.mode",
+       .type = T::kEnum,
+       .default_value = "numeric",
+       .allowed = {"numeric", "string"},
+       .meaning = "Representation of `interval` columns: `numeric` as `MicroDuration` (int64 "
+                  "microseconds, a month counted as 365.25/12 days) or `string` as ISO-8601 "
+                  "`Interval` (`P1Y2M3DT4H5M6.78S`).",
+       .section = kEvents},
+      {.key = "debezium.source.hstore.handling.mode",
+       .type = T::kEnum,
+       .default_value = "json",
+       .allowed = {"json"},
+       .meaning = "Representation of `hstore` columns: `json` as a `Json` string. Debezium's "
+                  "`map` mode is not implemented yet.",
+       .section = kEvents},
+      {.key = "debezium.source.money.fraction.digits",
+       .type = T::kInt,
+       .default_value = "2",
+       .min = 0,
+       .max = 100,
+       .meaning = "Scale of `money` columns as `Decimal` (decimal.handling.mode=precise), "
+                  "rounding half up.",
+       .section = kEvents},
+      {.key = "debezium.source.include.unknown.datatypes",
+       .type = T::kBool,
+       .default_value = "false",
+       .meaning = "Keep columns of types Debezium does not map (composite types, geometric types "
+                  "other than `point`, arrays of domains, ...) as their text's bytes in the "
+                  "`binary.handling.mode` representation; when false they are left out of events.",
        .section = kEvents},
       {.key = "debezium.source.unavailable.value.placeholder",
        .type = T::kString,
@@ -449,8 +480,6 @@ std::vector<UnsupportedKey> build_unsupported() {
   constexpr std::string_view kNotConfigurable = "not configurable in Siphon yet";
   constexpr std::string_view kNoColumnFilter =
       "column filtering is not implemented yet; all columns are emitted";
-  constexpr std::string_view kDefaultRepresentation =
-      "not configurable in Siphon yet; only one representation is implemented";
   constexpr std::string_view kNoClientCert =
       "client-certificate authentication is not implemented yet";
   constexpr std::string_view kNotPostgres = "does not apply to the PostgreSQL connector";
@@ -493,10 +522,6 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.column.truncate.", "column truncation is not implemented yet"},
       {"debezium.source.column.propagate.source.type", kNotConfigurable},
       {"debezium.source.datatype.propagate.source.type", kNotConfigurable},
-      {"debezium.source.include.unknown.datatypes", kNotConfigurable},
-      {"debezium.source.interval.handling.mode", kDefaultRepresentation},
-      {"debezium.source.hstore.handling.mode", kDefaultRepresentation},
-      {"debezium.source.money.fraction.digits", kDefaultRepresentation},
       {"debezium.source.schema.name.adjustment.mode", kNotConfigurable},
       {"debezium.source.field.name.adjustment.mode", kNotConfigurable},
       {"debezium.source.converters", "custom converters are not supported"},

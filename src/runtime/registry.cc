@@ -61,6 +61,13 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
                        : binary == "base64-url-safe" ? pg::BinaryHandling::kBase64UrlSafe
                        : binary == "hex"             ? pg::BinaryHandling::kHex
                                                      : pg::BinaryHandling::kBytes;
+  p.converter.interval = c.get("debezium.source.interval.handling.mode") == "string"
+                             ? pg::IntervalHandling::kString
+                             : pg::IntervalHandling::kNumeric;
+  p.converter.hstore = pg::HstoreHandling::kJson;
+  p.converter.money_fraction_digits =
+      static_cast<int>(c.get_int("debezium.source.money.fraction.digits"));
+  p.converter.include_unknown_datatypes = c.get_bool("debezium.source.include.unknown.datatypes");
   p.converter.unavailable_placeholder = c.get("debezium.source.unavailable.value.placeholder");
   p.heartbeat_interval =
       std::chrono::milliseconds(c.get_int("debezium.source.heartbeat.interval.ms"));

@@ -416,3 +416,75 @@ TEST(SchemaChanges, EventsCarryTheNewSchemaFromTheNextChangeOn) {
 
 }  // namespace
 }  // namespace siphon::testing
+
+namespace siphon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// ALTER TYPE ... ADD VALUE sends no Relation message; the first change carrying the new label
+// must carry it in the Enum's `allowed` list too (issue 3, schema changes mid-stream).
+TEST(SchemaChanges, AnEnumLabelAddedMidStreamIsAllowedFromTheNextChangeOn) {
+  PgServer& pg = shared_pg_server();
+  PgConnection sql = pg.connect();
+  sql.exec("DROP TABLE IF EXISTS ddl_enum");
+  sql.exec("DROP TYPE IF EXISTS ddl_mood");
+  sql.exec("CREATE TYPE ddl_mood AS ENUM ('a', 'b')");
+  sql.exec("CREATE TABLE ddl_enum (id int PRIMARY KEY, m ddl_mood, ms ddl_mood[])");
+  SiphonHarness h(pg, "ddl_enum");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.ddl_enum";
+  auto siphon = h.start();
+  h.wait_until_streaming(sql);
+  // Each change is awaited before the next ALTER: the catalog is read when a change is
+  // processed (as Debezium does), so a lagging connector would see later labels early.
+  sql.exec("INSERT INTO ddl_enum VALUES (1, 'a', '{b}')");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ddl_enum"), 1)) << h.log();
+  sql.exec("ALTER TYPE ddl_mood ADD VALUE 'c'");
+  sql.exec("INSERT INTO ddl_enum VALUES (2, 'c', '{a}')");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ddl_enum"), 2)) << h.log();
+  sql.exec("ALTER TYPE ddl_mood ADD VALUE 'a0' BEFORE 'b'");
+  sql.exec("INSERT INTO ddl_enum VALUES (3, 'b', '{a0}')");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ddl_enum"), 3)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto r = h.records(h.topic("ddl_enum"));
+  ASSERT_EQ(r.size(), 3u);
+  auto allowed = [](const nlohmann::json& rec, size_t column) {
+    const auto& f = rec["value"]["schema"]["fields"][1]["fields"][column];
+    const auto& enum_schema = f["type"] == "array" ? f["items"] : f;
+    return enum_schema["parameters"]["allowed"].get<std::string>();
+  };
+  EXPECT_EQ(allowed(r[0], 1), "a,b");
+  EXPECT_EQ(allowed(r[0], 2), "a,b");
+  EXPECT_EQ(allowed(r[1], 1), "a,b,c");
+  EXPECT_EQ(allowed(r[1], 2), "a,b,c");
+  // 'a0' arrives in the array only; the scalar 'b' was already known.
+  EXPECT_EQ(allowed(r[2], 1), "a,a0,b,c");
+  EXPECT_EQ(allowed(r[2], 2), "a,a0,b,c");
+  EXPECT_EQ(r[1]["value"]["payload"]["after"]["m"], "c");
+  EXPECT_EQ(r[2]["value"]["payload"]["after"]["ms"], nlohmann::json::parse(R"(["a0"])"));
+}
+
+// Debezium stops the connector on NaN in a numeric column with decimal.handling.mode=precise
+// (SpecialValueDecimal.fromLogical); Siphon exits with the table, column and position named.
+TEST(SchemaChanges, NumericNaNInPreciseModeStopsWithTheColumnNamed) {
+  PgServer& pg = shared_pg_server();
+  PgConnection sql = pg.connect();
+  sql.exec("DROP TABLE IF EXISTS nan_t");
+  sql.exec("CREATE TABLE nan_t (id int PRIMARY KEY, n numeric)");
+  sql.exec("INSERT INTO nan_t VALUES (1, 'NaN')");
+  SiphonHarness h(pg, "nan");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.nan_t";
+  auto result = h.run_to_exit(60s);
+  EXPECT_FALSE(result.timed_out) << h.log();
+  EXPECT_NE(result.status.code, 0) << h.log();
+  std::string all = result.err + h.log();
+  EXPECT_NE(all.find("public.nan_t"), std::string::npos) << all;
+  EXPECT_NE(all.find("column 'n'"), std::string::npos) << all;
+  EXPECT_NE(all.find("at LSN"), std::string::npos) << all;
+  EXPECT_NE(all.find("decimal.handling.mode"), std::string::npos) << all;
+}
+
+}  // namespace
+}  // namespace siphon::testing

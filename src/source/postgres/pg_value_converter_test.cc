@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -295,8 +296,12 @@ TEST(PgValueConverterSchema, TimestampByPrecisionAndMode) {
 
 TEST(PgValueConverterSchema, UnmappedTypesAreDropped) {
   PgValueConverter conv{PgConverterOptions{}};
-  // interval, inet, point, money, a user type (enum or domain OID), and OID 0.
-  for (uint32_t type : {1186u, 869u, 600u, 790u, 16385u, 0u}) {
+  // box, circle, tsquery, a user type the catalog does not describe, and OID 0.
+  for (uint32_t type : {603u, 718u, 3615u, 16385u, 0u}) {
+    EXPECT_FALSE(conv.column("c", type, -1, true).has_value()) << "OID " << type;
+  }
+  // Arrays Debezium has no schema for: money[], name[], interval[], varbit[], xml[], point[].
+  for (uint32_t type : {791u, 1003u, 1187u, 1563u, 143u, 1017u}) {
     EXPECT_FALSE(conv.column("c", type, -1, true).has_value()) << "OID " << type;
   }
 }
@@ -374,11 +379,19 @@ TEST(PgValueConverterValues, DecimalIsTheUnscaledTwosComplement) {
   }
 }
 
-TEST(PgValueConverterValues, DecimalNaNAndInfinityAreNullInPreciseMode) {
+// Debezium's SpecialValueDecimal.fromLogical throws a ConnectException for NaN/Infinity in
+// precise mode, which stops the connector; Siphon fails with a message that names the column
+// and says which mode can carry the value.
+TEST(PgValueConverterValues, DecimalNaNAndInfinityFailInPreciseMode) {
   Converter c;
   for (const char* special : {"NaN", "Infinity", "-Infinity"}) {
-    EXPECT_EQ(c.value(oid::kNumeric, numeric_typmod(10, 2), special), Value::null()) << special;
-    EXPECT_EQ(c.value(oid::kNumeric, -1, special), Value::null()) << special;
+    for (int32_t typmod : {numeric_typmod(10, 2), -1}) {
+      auto r = c.result(oid::kNumeric, typmod, special);
+      ASSERT_FALSE(r.has_value()) << special;
+      EXPECT_NE(r.error().message.find("column 'c'"), std::string::npos) << r.error().message;
+      EXPECT_NE(r.error().message.find("decimal.handling.mode"), std::string::npos);
+      EXPECT_FALSE(r.error().retryable());
+    }
   }
 }
 
@@ -474,6 +487,13 @@ TEST(PgValueConverterValues, UnavailableToastPlaceholder) {
   EXPECT_EQ(conv.unavailable(c.column(oid::kJsonb)), Value::string("__debezium_unavailable_value"));
   EXPECT_EQ(conv.unavailable(c.column(oid::kBytea)), Value::bytes("__debezium_unavailable_value"));
   EXPECT_EQ(conv.unavailable(c.column(oid::kInt4)), Value::null());
+  // Arrays (spec §2.9): text[] holds the placeholder, int[] / bigint[] its bytes.
+  EXPECT_EQ(conv.unavailable(c.column(1009)),
+            Value::array({Value::string("__debezium_unavailable_value")}));
+  Value ints = conv.unavailable(c.column(1016));
+  ASSERT_EQ(ints.fields.size(), std::string("__debezium_unavailable_value").size());
+  EXPECT_EQ(ints.fields[0], Value::integer('_'));
+  EXPECT_EQ(ints.fields[2], Value::integer('d'));
 
   PgConverterOptions custom = with_binary(BinaryHandling::kBase64);
   custom.unavailable_placeholder = "~toast~";
@@ -730,6 +750,352 @@ TEST(PgTemporal, ParsesDatesTimesAndTimestamps) {
   ASSERT_TRUE(tz);
   EXPECT_EQ(tz->micros, 1'709'214'306'500'000 - 19'800'000'000LL);
   EXPECT_EQ(parse_pg_timestamp("infinity", true)->infinity, 1);
+}
+
+// ---- types beyond the fixed built-ins (issue 3) --------------------------------------------
+// Expectations follow Debezium's PostgresValueConverter (schemaBuilder / converter and the
+// convert* methods named per test) and spec/debezium-compat.md §2.6-2.7.
+
+// A catalog as PostgresSource reads it from pg_type / pg_enum.
+struct FakeCatalog {
+  std::map<uint32_t, PgTypeInfo> types;
+  PgTypeLookup lookup() const {
+    return [this](uint32_t oid) -> const PgTypeInfo* {
+      auto it = types.find(oid);
+      return it == types.end() ? nullptr : &it->second;
+    };
+  }
+  void add(PgTypeInfo t) { types[t.oid] = std::move(t); }
+};
+
+PgTypeInfo type_info(uint32_t oid, std::string name, char kind, char category = 'U',
+                     uint32_t element = 0, uint32_t base = 0,
+                     std::vector<std::string> labels = {}) {
+  PgTypeInfo t;
+  t.oid = oid;
+  t.name = std::move(name);
+  t.kind = kind;
+  t.category = category;
+  t.element = element;
+  t.base = base;
+  t.enum_labels = std::move(labels);
+  return t;
+}
+
+Value convert_or_fail(const PgValueConverter& conv, const PgValueConverter::Column& c,
+                      std::string_view text) {
+  auto v = conv.convert(c, text);
+  if (!v) {
+    ADD_FAILURE() << "converting '" << text << "': " << v.error().message;
+    return Value::string("<error>");
+  }
+  return *v;
+}
+
+PgConverterOptions with_interval(IntervalHandling i) {
+  PgConverterOptions o;
+  o.interval = i;
+  return o;
+}
+
+// MicroDuration.durationMicros: months count 365.25/12 days (IntervalStyle=iso_8601 text).
+TEST(PgValueConverterValues, IntervalAsMicroDuration) {
+  Converter c;
+  expect_field(c.column(oid::kInterval).field, ConnectType::kInt64,
+               "io.debezium.time.MicroDuration", 1);
+  EXPECT_EQ(c.value(oid::kInterval, "P1Y2M3DT4H5M6S"), Value::integer(37'091'106'000'000));
+  EXPECT_EQ(c.value(oid::kInterval, "PT0S"), Value::integer(0));
+  EXPECT_EQ(c.value(oid::kInterval, "PT0.5S"), Value::integer(500'000));
+  EXPECT_EQ(c.value(oid::kInterval, "P-1DT-1S"), Value::integer(-86'401'000'000));
+  EXPECT_EQ(c.value(oid::kInterval, "P1M"), Value::integer(2'629'800'000'000));  // 30.4375 days
+}
+
+// Interval.toIsoString: every component printed, seconds stripped of trailing zeros.
+TEST(PgValueConverterValues, IntervalAsIsoString) {
+  Converter c(with_interval(IntervalHandling::kString));
+  expect_field(c.column(oid::kInterval).field, ConnectType::kString, "io.debezium.time.Interval",
+               1);
+  EXPECT_EQ(c.value(oid::kInterval, "P1Y2M3DT4H5M6.78S"), Value::string("P1Y2M3DT4H5M6.78S"));
+  EXPECT_EQ(c.value(oid::kInterval, "PT0S"), Value::string("P0Y0M0DT0H0M0S"));
+  EXPECT_EQ(c.value(oid::kInterval, "P-1DT-1S"), Value::string("P0Y0M-1DT0H0M-1S"));
+  EXPECT_EQ(c.value(oid::kInterval, "PT-0.5S"), Value::string("P0Y0M0DT0H0M-0.5S"));
+  EXPECT_EQ(c.value(oid::kInterval, "PT1.000001S"), Value::string("P0Y0M0DT0H0M1.000001S"));
+}
+
+// convertMoney: pgjdbc's PGmoney reads the text as a double; precise mode makes it a Decimal
+// of scale money.fraction.digits (HALF_UP), string mode prints the double as Java does.
+TEST(PgValueConverterValues, MoneyInEveryDecimalMode) {
+  Converter precise;
+  expect_field(precise.column(oid::kMoney).field, ConnectType::kBytes,
+               "org.apache.kafka.connect.data.Decimal", 1, {{"scale", "2"}});
+  EXPECT_EQ(precise.value(oid::kMoney, "$1,234.56"), Value::bytes(bytes({0x01, 0xE2, 0x40})));
+  EXPECT_EQ(precise.value(oid::kMoney, "-$1,234.56"), Value::bytes(bytes({0xFE, 0x1D, 0xC0})));
+  PgConverterOptions three;
+  three.money_fraction_digits = 3;
+  Converter scaled(three);
+  expect_field(scaled.column(oid::kMoney).field, ConnectType::kBytes,
+               "org.apache.kafka.connect.data.Decimal", 1, {{"scale", "3"}});
+  EXPECT_EQ(scaled.value(oid::kMoney, "$1,234.56"), Value::bytes(bytes({0x12, 0xD6, 0x80})));
+  Converter dbl(with_decimal(DecimalHandling::kDouble));
+  EXPECT_EQ(dbl.value(oid::kMoney, "$1,234.56"), Value::float64(1234.56));
+  Converter str(with_decimal(DecimalHandling::kString));
+  EXPECT_EQ(str.value(oid::kMoney, "$1,234.56"), Value::string("1234.56"));
+  EXPECT_EQ(str.value(oid::kMoney, "$10,000,000.00"), Value::string("1.0E7"));
+}
+
+// convertBits: the text's last character is bit 0; little-endian bytes, as few as the highest
+// set bit needs. bit(1) is a boolean.
+TEST(PgValueConverterValues, BitsAndBit1) {
+  Converter c;
+  expect_field(c.column(oid::kBit, 1).field, ConnectType::kBoolean, "", 0);
+  EXPECT_EQ(c.value(oid::kBit, 1, "1"), Value::boolean(true));
+  EXPECT_EQ(c.value(oid::kBit, 1, "0"), Value::boolean(false));
+  expect_field(c.column(oid::kBit, 4).field, ConnectType::kBytes, "io.debezium.data.Bits", 1,
+               {{"length", "4"}});
+  EXPECT_EQ(c.value(oid::kBit, 4, "1010"), Value::bytes(bytes({0x0A})));
+  EXPECT_EQ(c.value(oid::kBit, 4, "0000"), Value::bytes(""));
+  expect_field(c.column(oid::kVarbit, 16).field, ConnectType::kBytes, "io.debezium.data.Bits", 1,
+               {{"length", "16"}});
+  EXPECT_EQ(c.value(oid::kVarbit, 16, "100000000"), Value::bytes(bytes({0x00, 0x01})));
+}
+
+// Point.createValue: x, y, the OGC WKB of the point, no SRID.
+TEST(PgValueConverterValues, PointStruct) {
+  Converter c;
+  const auto col = c.column(oid::kPoint);
+  EXPECT_EQ(col.field.logical_name, "io.debezium.data.geometry.Point");
+  EXPECT_EQ(col.field.doc, "Geometry (POINT)");
+  ASSERT_EQ(col.field.fields.size(), 4u);
+  EXPECT_EQ(col.field.fields[2].name, "wkb");
+  EXPECT_TRUE(col.field.fields[2].optional);
+  EXPECT_FALSE(col.field.fields[0].optional);
+  std::string wkb =
+      bytes({0x01, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0xC0});
+  EXPECT_EQ(c.value(oid::kPoint, "(1.5,-2)"),
+            Value::structure(
+                {Value::float64(1.5), Value::float64(-2), Value::bytes(wkb), Value::null()}));
+}
+
+// ZonedTime: moved to UTC, ISO_OFFSET_TIME (no fraction when zero, no trailing zeros).
+TEST(PgValueConverterValues, TimeWithTimeZone) {
+  Converter c;
+  expect_field(c.column(oid::kTimetz).field, ConnectType::kString, "io.debezium.time.ZonedTime", 1);
+  EXPECT_EQ(c.value(oid::kTimetz, "13:45:06+05:30"), Value::string("08:15:06Z"));
+  EXPECT_EQ(c.value(oid::kTimetz, "23:00:00.5-02"), Value::string("01:00:00.5Z"));
+  EXPECT_EQ(c.value(oid::kTimetz, "00:30:00.123456+01"), Value::string("23:30:00.123456Z"));
+}
+
+TEST(PgValueConverterValues, NetworkAndRangeTypesAreStrings) {
+  Converter c;
+  for (uint32_t type :
+       {oid::kInet, oid::kCidr, oid::kMacaddr, oid::kMacaddr8, oid::kInt4range, oid::kInt8range,
+        oid::kNumrange, oid::kTsrange, oid::kTstzrange, oid::kDaterange}) {
+    expect_field(c.column(type).field, ConnectType::kString, "", 0);
+  }
+  EXPECT_EQ(c.value(oid::kInet, "192.168.0.1/24"), Value::string("192.168.0.1/24"));
+  EXPECT_EQ(c.value(oid::kInt4range, "[1,10)"), Value::string("[1,10)"));
+}
+
+// Enums carry their labels in `allowed`; domains map as their base type; citext is a string,
+// ltree an Ltree, hstore (json mode) a Json string in java.util.HashMap order.
+TEST(PgValueConverterValues, CatalogTypes) {
+  PgValueConverter conv{PgConverterOptions{}};
+  FakeCatalog catalog;
+  catalog.add(type_info(16400, "mood", 'e', 'E', 0, 0, {"sad", "ok", "happy"}));
+  catalog.add(type_info(16401, "_mood", 'b', 'A', 16400));
+  catalog.add(type_info(16402, "posint", 'd', 'N', 0, oid::kInt4));
+  catalog.add(type_info(16403, "citext", 'b', 'S'));
+  catalog.add(type_info(16404, "ltree", 'b', 'U'));
+  catalog.add(type_info(16405, "hstore", 'b', 'U'));
+  catalog.add(type_info(16406, "_posint", 'b', 'A', 16402));
+  PgTypeLookup types = catalog.lookup();
+
+  auto mood = conv.column("m", 16400, -1, true, &types);
+  ASSERT_TRUE(mood);
+  expect_field(mood->field, ConnectType::kString, "io.debezium.data.Enum", 1,
+               {{"allowed", "sad,ok,happy"}});
+  EXPECT_EQ(convert_or_fail(conv, *mood, "ok"), Value::string("ok"));
+
+  auto moods = conv.column("ms", 16401, -1, true, &types);
+  ASSERT_TRUE(moods);
+  ASSERT_EQ(moods->field.type, ConnectType::kArray);
+  EXPECT_FALSE(moods->field.fields.at(0).optional) << "Debezium's enum element is required";
+  EXPECT_EQ(convert_or_fail(conv, *moods, "{sad,happy}"),
+            Value::array({Value::string("sad"), Value::string("happy")}));
+
+  auto posint = conv.column("p", 16402, -1, false, &types);
+  ASSERT_TRUE(posint);
+  expect_field(posint->field, ConnectType::kInt32, "", 0);
+  EXPECT_FALSE(posint->field.optional);
+  EXPECT_EQ(convert_or_fail(conv, *posint, "5"), Value::integer(5));
+  EXPECT_FALSE(conv.column("ps", 16406, -1, true, &types)) << "arrays of domains are unknown";
+
+  auto citext = conv.column("c", 16403, -1, true, &types);
+  ASSERT_TRUE(citext);
+  expect_field(citext->field, ConnectType::kString, "", 0);
+  auto ltree = conv.column("l", 16404, -1, true, &types);
+  ASSERT_TRUE(ltree);
+  expect_field(ltree->field, ConnectType::kString, "io.debezium.data.Ltree", 1);
+  EXPECT_EQ(convert_or_fail(conv, *ltree, "Top.Science"), Value::string("Top.Science"));
+
+  auto hstore = conv.column("h", 16405, -1, true, &types);
+  ASSERT_TRUE(hstore);
+  expect_field(hstore->field, ConnectType::kString, "io.debezium.data.Json", 1);
+  EXPECT_EQ(convert_or_fail(conv, *hstore, R"("a"=>"1", "b"=>NULL)"),
+            Value::string(R"({"a":"1","b":null})"));
+  // PostgreSQL prints "b" before "aa" (shorter first); the HashMap puts "aa" in bucket 0.
+  EXPECT_EQ(convert_or_fail(conv, *hstore, R"("b"=>"2", "aa"=>"q\"x")"),
+            Value::string(R"({"aa":"q\"x","b":"2"})"));
+  EXPECT_EQ(convert_or_fail(conv, *hstore, ""), Value::string("{}"));
+}
+
+// include.unknown.datatypes: unknown types become the text's bytes in binary.handling.mode.
+TEST(PgValueConverterValues, UnknownTypesWhenIncluded) {
+  PgConverterOptions o;
+  o.include_unknown_datatypes = true;
+  Converter c(o);
+  expect_field(c.column(603).field, ConnectType::kBytes, "", 0);
+  EXPECT_EQ(c.value(603, "(1,1),(0,0)"), Value::bytes("(1,1),(0,0)"));
+  o.binary = BinaryHandling::kHex;
+  Converter hex(o);
+  expect_field(hex.column(603).field, ConnectType::kString, "", 0);
+  EXPECT_EQ(hex.value(603, "ab"), Value::string("6162"));
+}
+
+// Arrays: the element type's schema, optional; NULL elements kept.
+TEST(PgValueConverterValues, Arrays) {
+  Converter c;
+  auto ints = c.column(1007);
+  ASSERT_EQ(ints.field.type, ConnectType::kArray);
+  expect_field(ints.field.fields.at(0), ConnectType::kInt32, "", 0);
+  EXPECT_TRUE(ints.field.fields.at(0).optional);
+  EXPECT_EQ(c.value(1007, "{1,NULL,3}"),
+            Value::array({Value::integer(1), Value::null(), Value::integer(3)}));
+  EXPECT_EQ(c.value(1007, "{}"), Value::array({}));
+  EXPECT_EQ(c.value(1007, "[0:1]={7,8}"), Value::array({Value::integer(7), Value::integer(8)}));
+  EXPECT_EQ(
+      c.value(1009, R"({"a b","c,d","",NULL,"NULL","q\"x","back\\slash"})"),
+      Value::array({Value::string("a b"), Value::string("c,d"), Value::string(""), Value::null(),
+                    Value::string("NULL"), Value::string("q\"x"), Value::string("back\\slash")}));
+  auto decimals = c.column(1231, numeric_typmod(10, 2));
+  expect_field(decimals.field.fields.at(0), ConnectType::kBytes,
+               "org.apache.kafka.connect.data.Decimal", 1,
+               {{"scale", "2"}, {"connect.decimal.precision", "10"}});
+  EXPECT_EQ(c.value(1231, numeric_typmod(10, 2), "{1.5}"),
+            Value::array({Value::bytes(bytes({0x00, 0x96}))}));
+  auto dates = c.column(1182);
+  expect_field(dates.field.fields.at(0), ConnectType::kInt32, "io.debezium.time.Date", 1);
+  EXPECT_EQ(c.value(1182, "{1970-01-02}"), Value::array({Value::integer(1)}));
+}
+
+// SpecialValueDecimal.toString prints BigDecimal.toString(): scientific below 1E-6.
+TEST(PgValueConverterValues, DecimalStringModePrintsAsBigDecimal) {
+  Converter c(with_decimal(DecimalHandling::kString));
+  EXPECT_EQ(c.value(oid::kNumeric, "1.50"), Value::string("1.50"));
+  EXPECT_EQ(c.value(oid::kNumeric, "-12345678.91"), Value::string("-12345678.91"));
+  EXPECT_EQ(c.value(oid::kNumeric, "0.000001"), Value::string("0.000001"));
+  EXPECT_EQ(c.value(oid::kNumeric, "0.0000001"), Value::string("1E-7"));
+  EXPECT_EQ(c.value(oid::kNumeric, "0.00000000000000000000000000012"), Value::string("1.2E-28"));
+  EXPECT_EQ(c.value(oid::kNumeric, "-0.000000123"), Value::string("-1.23E-7"));
+  EXPECT_EQ(c.value(oid::kNumeric, "0.00000000"), Value::string("0E-8"));
+  EXPECT_EQ(c.value(oid::kNumeric, "0.00"), Value::string("0.00"));
+  EXPECT_EQ(c.value(oid::kNumeric, "100"), Value::string("100"));
+  EXPECT_FALSE(c.result(oid::kNumeric, -1, "12x").has_value());
+}
+
+// PostgresDefaultValueConverter: literals converted like values, generated values (function
+// calls, CURRENT_DATE ...) as the type's placeholder, no default for NULL, unsupported types,
+// VariableScaleDecimal (a Struct) or domains.
+TEST(PgValueConverterValues, ColumnDefaults) {
+  Converter c;
+  const PgValueConverter& conv = c.get();
+  auto def = [&](uint32_t type, int32_t typmod, std::string_view expr) {
+    return conv.default_value(c.column(type, typmod), expr);
+  };
+  EXPECT_EQ(def(oid::kInt4, -1, "42"), Value::integer(42));
+  EXPECT_EQ(def(oid::kInt4, -1, "'-1'::integer"), Value::integer(-1));
+  EXPECT_EQ(def(oid::kInt4, -1, "nextval('t_id_seq'::regclass)"), Value::integer(0));
+  EXPECT_EQ(def(oid::kInt8, -1, "'9223372036854775807'::bigint"),
+            Value::integer(std::numeric_limits<int64_t>::max()));
+  EXPECT_EQ(def(oid::kInt2, -1, "NULL::smallint"), std::nullopt);
+  EXPECT_EQ(def(oid::kNumeric, numeric_typmod(5, 1), "2.5"), Value::bytes(bytes({0x19})));
+  EXPECT_EQ(def(oid::kNumeric, -1, "2.5"), std::nullopt);
+  EXPECT_EQ(def(oid::kBool, -1, "true"), Value::boolean(true));
+  EXPECT_EQ(def(oid::kBool, -1, "false"), Value::boolean(false));
+  EXPECT_EQ(def(oid::kText, -1, "'x y'::text"), Value::string("x y"));
+  EXPECT_EQ(def(oid::kVarchar, 9, "'abc'::character varying"), Value::string("abc"));
+  EXPECT_EQ(def(oid::kText, -1, "upper('a'::text)"), Value::string(""));
+  EXPECT_EQ(def(oid::kJsonb, -1, "'{}'::jsonb"), Value::string("{}"));
+  EXPECT_EQ(def(oid::kUuid, -1, "gen_random_uuid()"),
+            Value::string("00000000-0000-0000-0000-000000000000"));
+  EXPECT_EQ(def(oid::kDate, -1, "CURRENT_DATE"), Value::integer(0));
+  EXPECT_EQ(def(oid::kDate, -1, "'2024-02-29'::date"), Value::integer(19782));
+  EXPECT_EQ(def(oid::kInt4, -1, "'x'::integer"), std::nullopt) << "unparsable: no default";
+  EXPECT_EQ(def(oid::kMoney, -1, "'1.00'::money"), std::nullopt) << "no mapper for money";
+  // Generated temporal values are the epoch (timestampUtils of the "1970-01-01" placeholder).
+  EXPECT_EQ(def(oid::kTimestamptz, -1, "now()"), Value::string("1970-01-01T00:00:00.000000Z"));
+  EXPECT_EQ(def(oid::kTimestamptz, -1, "CURRENT_TIMESTAMP"),
+            Value::string("1970-01-01T00:00:00.000000Z"));
+  EXPECT_EQ(def(oid::kTimestamptz, -1, "'2024-02-29 13:45:06+00'::timestamp with time zone"),
+            Value::string("2024-02-29T13:45:06.000000Z"));
+  EXPECT_EQ(def(oid::kTimestamp, -1, "now()"), Value::integer(0));
+  EXPECT_EQ(def(oid::kTimestamp, 3, "'1970-01-01 00:00:01'::timestamp without time zone"),
+            Value::integer(1000));
+  EXPECT_EQ(def(oid::kTime, -1, "LOCALTIME"), Value::integer(0));
+  EXPECT_EQ(def(oid::kTime, -1, "'00:00:01'::time without time zone"), Value::integer(1'000'000));
+  EXPECT_EQ(def(oid::kInterval, -1, "'P1D'::interval"), Value::integer(86'400'000'000));
+  EXPECT_EQ(def(oid::kInterval, -1, "make_interval(1)"), std::nullopt);
+  EXPECT_EQ(def(oid::kTimetz, -1, "'13:45:06+00'::time with time zone"), std::nullopt)
+      << "no mapper for timetz";
+
+  FakeCatalog catalog;
+  catalog.add(type_info(16400, "mood", 'e', 'E', 0, 0, {"sad", "ok"}));
+  catalog.add(type_info(16402, "posint", 'd', 'N', 0, oid::kInt4));
+  PgTypeLookup types = catalog.lookup();
+  auto mood = conv.column("m", 16400, -1, true, &types);
+  ASSERT_TRUE(mood);
+  EXPECT_EQ(conv.default_value(*mood, "'ok'::mood"), Value::string("ok"));
+  EXPECT_EQ(conv.default_value(*mood, "'ok'::other"), std::nullopt);
+  auto posint = conv.column("p", 16402, -1, true, &types);
+  ASSERT_TRUE(posint);
+  EXPECT_EQ(conv.default_value(*posint, "5"), std::nullopt);
+}
+
+TEST(PgValueConverterValues, MalformedTextIsAnErrorNamingTheColumn) {
+  Converter c;
+  PgConverterOptions s;
+  s.interval = IntervalHandling::kString;
+  Converter strings(s);
+  const std::vector<std::pair<uint32_t, std::string>> cases = {{oid::kInterval, "1 day"},
+                                                               {oid::kInterval, "P"},
+                                                               {oid::kInterval, "PT1.5H"},
+                                                               {oid::kInterval, "P1X"},
+                                                               {oid::kMoney, "abc"},
+                                                               {oid::kMoney, ""},
+                                                               {oid::kPoint, "(1,2"},
+                                                               {oid::kPoint, "(a,b)"},
+                                                               {oid::kTimetz, "13:45:06"},
+                                                               {oid::kTimetz, "13:45+x"},
+                                                               {1007, "{1,2"},
+                                                               {1007, "{{1,2},{3,4}}"},
+                                                               {1007, "{1,x}"},
+                                                               {1009, R"({"unterminated)"},
+                                                               {1007, "{,}"}};
+  for (const auto& [type, text] : cases) {
+    auto r = c.result(type, -1, text);
+    EXPECT_FALSE(r.has_value()) << type << " '" << text << "'";
+    if (!r) {
+      EXPECT_NE(r.error().message.find("column 'c'"), std::string::npos) << r.error().message;
+    }
+  }
+  EXPECT_FALSE(strings.result(oid::kInterval, -1, "garbage").has_value());
+  for (const char* bits : {"102", "", "x"}) {
+    EXPECT_FALSE(c.result(oid::kBit, 1, bits).has_value()) << bits;
+  }
+  EXPECT_FALSE(c.result(oid::kVarbit, 8, "10a").has_value());
+  EXPECT_FALSE(parse_pg_hstore(R"("a"=>)").has_value());
+  EXPECT_FALSE(parse_pg_hstore(R"("a" "b")").has_value());
+  EXPECT_FALSE(parse_pg_hstore(R"(a=>"b")").has_value());
 }
 
 }  // namespace

@@ -78,31 +78,52 @@ struct SnapshotTable {
 Status PostgresSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<bool>& stop) {
   // The captured tables: what the publication publishes and the filters admit, with the
   // columns pgoutput would send (no dropped or generated ones) in attribute order.
-  auto rows = snapshot_->query(
-      "SELECT c.oid, n.nspname, c.relname, a.attname, a.atttypid, a.atttypmod, "
-      "coalesce(a.attnum = ANY(i.indkey), false) "
-      "FROM pg_publication_tables pt "
-      "JOIN pg_namespace n ON n.nspname = pt.schemaname "
-      "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename "
-      "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-      "AND a.attgenerated = '' "
-      "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
-      "WHERE pt.pubname = " +
-      PgConnection::quote_literal(config_.publication_name) +
-      " ORDER BY n.nspname, c.relname, a.attnum");
-  if (!rows) return tl::unexpected(rows.error());
-  std::vector<SnapshotTable> tables;
-  for (const auto& r : *rows) {
-    uint32_t oid = static_cast<uint32_t>(std::stoul(r[0].value_or("0")));
-    if (tables.empty() || tables.back().oid != oid) {
-      if (!filter_.captures(*r[1], *r[2])) continue;
-      tables.push_back(SnapshotTable{oid, *r[1], *r[2], {}});
+  auto read_tables = [&]() -> Result<std::vector<SnapshotTable>> {
+    auto rows = sql_->query(
+        "SELECT c.oid, n.nspname, c.relname, a.attname, a.atttypid, a.atttypmod, "
+        "coalesce(a.attnum = ANY(i.indkey), false) "
+        "FROM pg_publication_tables pt "
+        "JOIN pg_namespace n ON n.nspname = pt.schemaname "
+        "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename "
+        "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+        "AND a.attgenerated = '' "
+        "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
+        "WHERE pt.pubname = " +
+        PgConnection::quote_literal(config_.publication_name) +
+        " ORDER BY n.nspname, c.relname, a.attnum");
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<SnapshotTable> tables;
+    for (const auto& r : *rows) {
+      uint32_t oid = static_cast<uint32_t>(std::stoul(r[0].value_or("0")));
+      if (tables.empty() || tables.back().oid != oid) {
+        if (!filter_.captures(*r[1], *r[2])) continue;
+        tables.push_back(SnapshotTable{oid, *r[1], *r[2], {}});
+      }
+      if (tables.back().oid != oid) continue;
+      tables.back().columns.push_back(SnapshotColumn{
+          *r[3], static_cast<uint32_t>(std::stoul(r[4].value_or("0"))),
+          static_cast<int32_t>(std::stol(r[5].value_or("-1"))), r[6].value_or("f") == "t"});
     }
-    if (tables.back().oid != oid) continue;
-    tables.back().columns.push_back(SnapshotColumn{
-        *r[3], static_cast<uint32_t>(std::stoul(r[4].value_or("0"))),
-        static_cast<int32_t>(std::stol(r[5].value_or("-1"))), r[6].value_or("f") == "t"});
+
+    return tables;
+  };
+  auto listed = read_tables();
+  if (!listed) return tl::unexpected(listed.error());
+  if (!listed->empty()) {
+    // COPY resolves columns in the current catalog, not in the snapshot's, so the columns are
+    // read on the catalog connection (which sees the latest committed definition) once the
+    // snapshot transaction holds ACCESS SHARE locks that keep DDL out until it ends.
+    std::string names;
+    for (const auto& t : *listed) {
+      if (!names.empty()) names += ", ";
+      names +=
+          PgConnection::quote_identifier(t.schema) + "." + PgConnection::quote_identifier(t.name);
+    }
+    if (auto s = snapshot_->exec("LOCK TABLE " + names + " IN ACCESS SHARE MODE"); !s) return s;
+    listed = read_tables();
+    if (!listed) return tl::unexpected(listed.error());
   }
+  const std::vector<SnapshotTable>& tables = *listed;
 
   dispatcher.begin_transaction(0);
   offset::SourcePosition position;

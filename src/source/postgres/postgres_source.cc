@@ -66,9 +66,10 @@ PostgresSource::PostgresSource(PostgresSourceConfig config, TableFilter filter)
     : config_(std::move(config)),
       filter_(std::move(filter)),
       converter_(config_.converter),
-      relations_(
-          converter_, filter_, TopicNaming{config_.topic_prefix, config_.topic_delimiter},
-          [this](const std::string& s, const std::string& t) { return primary_key_of(s, t); }),
+      relations_(converter_, filter_, TopicNaming{config_.topic_prefix, config_.topic_delimiter},
+                 [this](uint32_t relid, const std::string& s, const std::string& t) {
+                   return catalog_of(relid, s, t);
+                 }),
       transactions_(config_.topic_prefix + config_.topic_delimiter + config_.transaction_topic) {}
 
 PostgresSource::~PostgresSource() {
@@ -326,24 +327,89 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
   return ok();
 }
 
-std::optional<std::vector<std::string>> PostgresSource::primary_key_of(const std::string& schema,
-                                                                       const std::string& table) {
+std::optional<CatalogTable> PostgresSource::catalog_of(uint32_t relation_id,
+                                                       const std::string& schema,
+                                                       const std::string& table) {
   if (!sql_) return std::nullopt;
-  auto rows = sql_->query(
-      "SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
-      "JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true "
-      "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
-      "WHERE i.indisprimary AND n.nspname = " +
-      PgConnection::quote_literal(schema) +
-      " AND c.relname = " + PgConnection::quote_literal(table) + " ORDER BY k.ord");
-  if (!rows) {
-    log::warn("cannot read the primary key of {}.{}: {}", schema, table, rows.error().message);
+  auto failed = [&](const Error& e) -> std::optional<CatalogTable> {
+    log::warn(
+        "cannot read the catalog entry of {}.{}: {}; its schema comes from the Relation "
+        "message alone",
+        schema, table, e.message);
     return std::nullopt;
+  };
+  std::string relid = std::to_string(relation_id);
+  auto columns = sql_->query(
+      "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull, "
+      "CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END "
+      "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = "
+      "a.attnum WHERE a.attrelid = " +
+      relid + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum");
+  if (!columns) return failed(columns.error());
+  CatalogTable out;
+  std::vector<uint32_t> pending;
+  for (const auto& r : *columns) {
+    CatalogColumn c;
+    c.name = r[0].value_or("");
+    c.type_oid = static_cast<uint32_t>(std::stoul(r[1].value_or("0")));
+    c.type_modifier = static_cast<int32_t>(std::stol(r[2].value_or("-1")));
+    c.not_null = r[3].value_or("f") == "t";
+    c.default_expression = r[4];
+    pending.push_back(c.type_oid);
+    out.columns.push_back(std::move(c));
   }
-  std::vector<std::string> names;
-  for (const auto& r : *rows) names.push_back(r[0].value_or(""));
-  return names;
+  // The key: the primary key, else the replica identity index (REPLICA IDENTITY USING INDEX).
+  auto keys = sql_->query(
+      "SELECT i.indisprimary, a.attname FROM pg_index i "
+      "JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true "
+      "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+      "WHERE i.indrelid = " +
+      relid + " AND (i.indisprimary OR i.indisreplident) ORDER BY i.indisprimary DESC, k.ord");
+  if (!keys) return failed(keys.error());
+  for (const auto& r : *keys) {
+    bool primary = r[0].value_or("f") == "t";
+    if (!out.key) out.key.emplace();
+    if (!primary && !keys->empty() && keys->front()[0].value_or("f") == "t") break;
+    out.key->push_back(r[1].value_or(""));
+  }
+  // The types, with the element types of arrays and the base types of domains they lead to.
+  for (int round = 0; round < 4 && !pending.empty(); ++round) {
+    std::string list;
+    for (uint32_t oid : pending) {
+      if (oid < 10000 && oid != 0) continue;  // a built-in; the converter knows it by OID
+      if (out.types.count(oid)) continue;
+      if (!list.empty()) list += ',';
+      list += std::to_string(oid);
+    }
+    pending.clear();
+    if (list.empty()) break;
+    auto types = sql_->query(
+        "SELECT t.oid, t.typname, t.typtype, t.typcategory, t.typelem, t.typbasetype, "
+        "t.typtypmod FROM pg_type t WHERE t.oid IN (" +
+        list + ")");
+    if (!types) return failed(types.error());
+    for (const auto& r : *types) {
+      PgTypeInfo info;
+      info.oid = static_cast<uint32_t>(std::stoul(r[0].value_or("0")));
+      info.name = r[1].value_or("");
+      info.kind = r[2].value_or("b").front();
+      info.category = r[3].value_or("U").front();
+      info.element = static_cast<uint32_t>(std::stoul(r[4].value_or("0")));
+      info.base = static_cast<uint32_t>(std::stoul(r[5].value_or("0")));
+      info.base_typmod = static_cast<int32_t>(std::stol(r[6].value_or("-1")));
+      if (info.category == 'A' && info.element != 0) pending.push_back(info.element);
+      if (info.kind == 'd' && info.base != 0) pending.push_back(info.base);
+      out.types[info.oid] = std::move(info);
+    }
+    auto labels = sql_->query("SELECT enumtypid, enumlabel FROM pg_enum WHERE enumtypid IN (" +
+                              list + ") ORDER BY enumtypid, enumsortorder");
+    if (!labels) return failed(labels.error());
+    for (const auto& r : *labels) {
+      auto oid = static_cast<uint32_t>(std::stoul(r[0].value_or("0")));
+      out.types[oid].enum_labels.push_back(r[1].value_or(""));
+    }
+  }
+  return out;
 }
 
 Status PostgresSource::stream(Dispatcher& dispatcher, const std::atomic<bool>& stop) {
@@ -577,6 +643,32 @@ Result<Row> PostgresSource::build_row(const RelationEntry& rel, const TupleData&
   return row;
 }
 
+bool PostgresSource::has_unknown_enum_label(const RelationEntry& rel, const TupleData& tuple) {
+  if (!rel.table || tuple.size() != rel.column_index.size()) return false;
+  for (size_t i = 0; i < tuple.size(); ++i) {
+    int idx = rel.column_index[i];
+    if (idx < 0 || tuple[i].kind != TupleColumn::Kind::kText) continue;
+    const auto& column = rel.columns[static_cast<size_t>(idx)];
+    const PgValueConverter::Column* c = &column;
+    if (c->conversion == PgValueConverter::Conversion::kArray && c->element) c = c->element.get();
+    if (c->conversion != PgValueConverter::Conversion::kEnum) continue;
+    if (c == &column) {
+      const auto& labels = c->enum_labels;
+      if (std::find(labels.begin(), labels.end(), tuple[i].data) == labels.end()) return true;
+      continue;
+    }
+    auto elements = parse_pg_array(tuple[i].data);
+    if (!elements) continue;  // the conversion reports it
+    for (const auto& e : *elements) {
+      if (e &&
+          std::find(c->enum_labels.begin(), c->enum_labels.end(), *e) == c->enum_labels.end()) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 // A `K` tuple carries only the replica-identity columns; the rest arrive as nulls that say
 // nothing about the row (spec/pgoutput.md §3.4).
 Row PostgresSource::key_only(const RelationEntry& rel, const Row& row) const {
@@ -625,18 +717,26 @@ Status PostgresSource::emit_change(const RelationEntry& rel, event::Op op,
 
 Status PostgresSource::handle_change(const PgOutputMessage& message, Lsn lsn,
                                      Dispatcher& dispatcher) {
-  auto relation = [&](uint32_t relid) -> Result<const RelationEntry*> {
+  auto relation = [&](uint32_t relid, const TupleData* a,
+                      const TupleData* b) -> Result<const RelationEntry*> {
     const RelationEntry* rel = relations_.find(relid);
     if (rel == nullptr) {
       return make_error(ErrorKind::kFatal,
                         "at LSN {}: change for relation {} whose Relation message never arrived",
                         lsn.to_string(), relid);
     }
+    if ((a && has_unknown_enum_label(*rel, *a)) || (b && has_unknown_enum_label(*rel, *b))) {
+      // A label added by ALTER TYPE ... ADD VALUE: no Relation message announces it, so the
+      // catalog is read again and this event carries the new `allowed` list.
+      log::info("table {}: an enum value outside the known labels; reading the catalog again",
+                rel->data_collection);
+      rel = relations_.refresh(relid);
+    }
     return rel;
   };
 
   if (const auto* ins = std::get_if<InsertMessage>(&message)) {
-    auto rel = relation(ins->relation_id);
+    auto rel = relation(ins->relation_id, &ins->new_tuple, nullptr);
     if (!rel) return tl::unexpected(rel.error());
     if (!(*rel)->table) return ok();
     auto row = build_row(**rel, ins->new_tuple, lsn);
@@ -646,7 +746,8 @@ Status PostgresSource::handle_change(const PgOutputMessage& message, Lsn lsn,
   }
 
   if (const auto* upd = std::get_if<UpdateMessage>(&message)) {
-    auto rel = relation(upd->relation_id);
+    auto rel =
+        relation(upd->relation_id, &upd->new_tuple, upd->old_kind != 0 ? &upd->old_tuple : nullptr);
     if (!rel) return tl::unexpected(rel.error());
     const RelationEntry& r = **rel;
     if (!r.table) return ok();
@@ -681,7 +782,7 @@ Status PostgresSource::handle_change(const PgOutputMessage& message, Lsn lsn,
   }
 
   if (const auto* del = std::get_if<DeleteMessage>(&message)) {
-    auto rel = relation(del->relation_id);
+    auto rel = relation(del->relation_id, &del->old_tuple, nullptr);
     if (!rel) return tl::unexpected(rel.error());
     const RelationEntry& r = **rel;
     if (!r.table) return ok();
@@ -693,7 +794,7 @@ Status PostgresSource::handle_change(const PgOutputMessage& message, Lsn lsn,
 
   if (const auto* trunc = std::get_if<TruncateMessage>(&message)) {
     for (uint32_t relid : trunc->relation_ids) {
-      auto rel = relation(relid);
+      auto rel = relation(relid, nullptr, nullptr);
       if (!rel) return tl::unexpected(rel.error());
       if (!(*rel)->table) continue;
       if (auto s = emit_change(**rel, event::Op::kTruncate, std::nullopt, std::nullopt, lsn, {},

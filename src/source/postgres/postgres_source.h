@@ -71,8 +71,9 @@ class PostgresSource : public Source {
   Status ensure_publication(PgConnection& sql);
   Status ensure_slot(PgConnection& sql);
   void warn_about_unpublishable_tables(PgConnection& sql);
-  std::optional<std::vector<std::string>> primary_key_of(const std::string& schema,
-                                                         const std::string& table);
+  std::optional<CatalogTable> catalog_of(uint32_t relation_id, const std::string& schema,
+                                         const std::string& table);
+  static bool has_unknown_enum_label(const RelationEntry& rel, const TupleData& tuple);
 
   // The initial snapshot (postgres_snapshot.cc).
   bool snapshot_wanted(const std::optional<nlohmann::json>& stored) const;

@@ -586,7 +586,10 @@ Result<BinlogEvent> EventDecoder::decode_event(std::string_view event, const Eve
     fde.mariadb = fde.server_version.find("MariaDB") != std::string::npos;
     size_t tail = 0;
     if (format_has_checksum_alg(fde.server_version, fde.mariadb)) tail = 1 + kChecksumLength;
-    if (p.remaining() < tail) return fail("truncated: no room for the checksum algorithm");
+    if (p.remaining() < tail) {
+      return fail("truncated: no room for the checksum algorithm at offset " +
+                  std::to_string(p.offset()));
+    }
     std::string_view lengths = p.bytes(p.remaining() - tail, "post_header_lengths");
     fde.post_header_lengths.assign(lengths.begin(), lengths.end());
     if (tail != 0) {
@@ -624,7 +627,10 @@ Result<BinlogEvent> EventDecoder::decode_event(std::string_view event, const Eve
                   std::to_string(computed) + ", offset " + std::to_string(body_end) + ")");
     }
   }
-  if (body_end < header_len) return fail("truncated: shorter than its header");
+  if (body_end < header_len) {
+    return fail("truncated: the header needs " + std::to_string(header_len) +
+                " bytes before offset " + std::to_string(body_end));
+  }
 
   EventParser p(event, header_len, body_end);
   const uint8_t type = hdr.type;
@@ -749,7 +755,11 @@ Result<BinlogEvent> EventDecoder::decode_event(std::string_view event, const Eve
             known = false;
         }
       }
-      if (!s.ok()) return fail("status variables: " + s.error());
+      if (!s.ok()) {
+        return fail("status variables at offset " +
+                    std::to_string(body_end - query.size() - 1 - db_len - status.size()) + ": " +
+                    s.error());
+      }
       if (e.compressed) {
         std::string error;
         if (!inflate_mariadb(query, options_.max_inflated_size, e.query, error)) {
@@ -1067,14 +1077,18 @@ Result<BinlogEvent> EventDecoder::decode_event(std::string_view event, const Eve
       if (e.compression == 255) {
         e.payload = std::string(data);
       } else if (e.compression == 0) {
-        if (!have_size) return fail("zstd payload without uncompressed_size");
+        if (!have_size) {
+          return fail("zstd payload without uncompressed_size (fields end before offset " +
+                      std::to_string(data_offset) + ")");
+        }
         std::string error;
         if (!inflate_zstd(data, e.uncompressed_size, options_.max_inflated_size, e.payload,
                           error)) {
           return fail(error + " (data at offset " + std::to_string(data_offset) + ")");
         }
       } else {
-        return fail("unknown payload compression " + std::to_string(e.compression));
+        return fail("unknown payload compression " + std::to_string(e.compression) +
+                    " (fields end before offset " + std::to_string(data_offset) + ")");
       }
       return finish(std::move(e));
     }
@@ -1113,8 +1127,10 @@ Result<BinlogEvent> EventDecoder::decode_event(std::string_view event, const Eve
   if (carries_nothing(type) || (hdr.flags & kFlagIgnorable) != 0) {
     return finish(SkippedEvent{});
   }
-  return fail("Siphon cannot decode this event type (" + std::to_string(type) +
-              ") and it is not flagged ignorable; stopping rather than losing changes");
+  return fail(
+      "Siphon cannot decode this event type (" + std::to_string(type) +
+      ") and it is not flagged ignorable (type byte at offset 4); stopping rather than losing "
+      "changes");
 }
 
 Result<std::vector<BinlogEvent>> EventDecoder::decode_payload(

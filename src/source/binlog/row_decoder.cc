@@ -71,18 +71,16 @@ std::optional<std::string> decode_decimal(std::string_view data, int precision, 
   if (int lead = intg % kDigitsPerGroup; lead > 0) {
     integer += std::to_string(part(kDig2Bytes[lead], lead));
   }
-  for (int g = 0; g < intg / kDigitsPerGroup; ++g) {
-    std::string digits = std::to_string(part(4, 9));
-    integer += std::string(9 - digits.size(), '0') + digits;
-  }
+  // A group of `width` digits, zero-padded; a value too wide for it has already set `bad`.
+  auto padded = [](uint32_t v, size_t width) {
+    std::string digits = std::to_string(v);
+    return digits.size() < width ? std::string(width - digits.size(), '0') + digits : digits;
+  };
+  for (int g = 0; g < intg / kDigitsPerGroup; ++g) integer += padded(part(4, 9), 9);
   std::string fraction;
-  for (int g = 0; g < scale / kDigitsPerGroup; ++g) {
-    std::string digits = std::to_string(part(4, 9));
-    fraction += std::string(9 - digits.size(), '0') + digits;
-  }
+  for (int g = 0; g < scale / kDigitsPerGroup; ++g) fraction += padded(part(4, 9), 9);
   if (int tail = scale % kDigitsPerGroup; tail > 0) {
-    std::string digits = std::to_string(part(kDig2Bytes[tail], tail));
-    fraction += std::string(static_cast<size_t>(tail) - digits.size(), '0') + digits;
+    fraction += padded(part(kDig2Bytes[tail], tail), static_cast<size_t>(tail));
   }
   if (bad) return {};
   size_t first = integer.find_first_not_of('0');

@@ -595,7 +595,7 @@ Result<BinlogEvent> EventDecoder::decode_event(std::string_view event, const Eve
     if (tail != 0) {
       fde.checksum_alg = p.u8("checksum_alg");
       uint32_t stored = p.u32("checksum");
-      if (*fde.checksum_alg == 1) {
+      if (*fde.checksum_alg == 1 && options_.verify_checksum) {
         uint32_t computed = crc32_of(event.substr(0, event.size() - kChecksumLength));
         if (computed != stored) {
           return fail("CRC32 mismatch (stored " + std::to_string(stored) + ", computed " +
@@ -622,7 +622,7 @@ Result<BinlogEvent> EventDecoder::decode_event(std::string_view event, const Eve
     EventParser c(event, body_end, event.size());
     uint32_t stored = c.u32("checksum");
     uint32_t computed = crc32_of(event.substr(0, body_end));
-    if (computed != stored) {
+    if (options_.verify_checksum && computed != stored) {
       return fail("CRC32 mismatch (stored " + std::to_string(stored) + ", computed " +
                   std::to_string(computed) + ", offset " + std::to_string(body_end) + ")");
     }

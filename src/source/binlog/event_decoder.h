@@ -32,6 +32,9 @@ class EventDecoder {
     // Before the first FORMAT_DESCRIPTION: whether events carry a CRC32 (the replication
     // stream's artificial ROTATE follows @master_binlog_checksum, spec/binlog.md §1.7).
     bool checksum_before_format = false;
+    // Compare each event's CRC32 with its bytes. Off only where corrupt bytes must reach the
+    // parsers (the fuzzer); the checksum bytes are still stripped.
+    bool verify_checksum = true;
   };
 
   EventDecoder() = default;

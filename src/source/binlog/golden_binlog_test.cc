@@ -590,22 +590,39 @@ TEST_F(GoldenValues, TemporalTypesInAdaptiveTimeMicroseconds) {
   EXPECT_EQ(schema_of("g1.temporal", 1).logical_name, "io.debezium.time.Year");
 }
 
-TEST_F(GoldenValues, ZeroAndInvalidDatesAreNullOrTheEpoch) {
-  // §2.8: zero dates -> null if the column is nullable, else the epoch value.
-  for (size_t col : {2, 6, 7, 8, 9, 10, 11}) {
+TEST_F(GoldenValues, ZeroAndInvalidDatesAsDebeziumEmitsThem) {
+  // §2.8: zero dates -> null if the column is nullable, else the epoch value. Debezium's binlog
+  // deserializers (RowDeserializers) call any date with a zero year, month or day a zero date,
+  // read YEAR as 1900 + byte (YEAR 0000 -> 1900), and make no exception for the zero TIMESTAMP
+  // (stored as 0 seconds: the epoch).
+  for (size_t col : {2, 6, 7, 8}) {
     EXPECT_TRUE(value("g1.temporal", 4, col).is_null()) << col;
   }
-  EXPECT_EQ(value("g1.temporal", 4, 1), Value::integer(0));  // YEAR 0000
+  EXPECT_EQ(value("g1.temporal", 4, 1), Value::integer(1900));
+  EXPECT_EQ(value("g1.temporal", 4, 9), Value::string("1970-01-01T00:00:00Z"));
+  EXPECT_EQ(value("g1.temporal", 4, 10), Value::string("1970-01-01T00:00:00.000Z"));
+  EXPECT_EQ(value("g1.temporal", 4, 11), Value::string("1970-01-01T00:00:00.000000Z"));
   EXPECT_EQ(value("g1.temporal", 4, 12), Value::integer(0));
   EXPECT_EQ(value("g1.temporal", 4, 13), Value::integer(0));
   EXPECT_EQ(value("g1.temporal", 4, 14), Value::string("1970-01-01T00:00:00Z"));
-  // Impossible dates kept by ALLOW_INVALID_DATES (2021-02-31, month 0, day 0).
-  EXPECT_TRUE(value("g1.temporal", 5, 2).is_null());
-  EXPECT_TRUE(value("g1.temporal", 5, 6).is_null());
+  // Month 0 and day 0 (kept by ALLOW_INVALID_DATES) are zero dates too.
   EXPECT_TRUE(value("g1.temporal", 5, 7).is_null());
   EXPECT_TRUE(value("g1.temporal", 5, 8).is_null());
-  EXPECT_EQ(value("g1.temporal", 5, 12), Value::integer(0));
-  EXPECT_EQ(value("g1.temporal", 5, 13), Value::integer(0));
+  // 2021-02-31 and 2021-04-31 are impossible: Debezium's default failure mode stops, warn/skip
+  // emit the epoch.
+  auto [map, row] = inserted("g1.temporal", 5);
+  ASSERT_NE(map, nullptr);
+  BinlogValueConverter strict;
+  for (size_t col : {2, 6, 12, 13}) {
+    auto v = strict.convert(map->columns[col], row->at(col));
+    ASSERT_FALSE(v) << col;
+    EXPECT_NE(v.error().message.find("impossible date"), std::string::npos) << v.error().message;
+    EXPECT_NE(v.error().message.find(map->columns[col].name), std::string::npos);
+  }
+  ConverterOptions epoch;
+  epoch.invalid_dates_as_epoch = true;
+  for (size_t col : {2, 6, 12, 13})
+    EXPECT_EQ(value("g1.temporal", 5, col, epoch), Value::integer(0));
 }
 
 TEST_F(GoldenValues, ConnectAndAdaptiveTimePrecision) {

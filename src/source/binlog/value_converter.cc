@@ -41,10 +41,15 @@ bool is_binary(const ColumnDescriptor& c) {
   return c.collation && *c.collation == 63;
 }
 
-// A zero or impossible date: Debezium cannot build a LocalDate from it and emits null (or the
-// epoch for a NOT NULL column, spec/debezium-compat.md §2.8 "Zero dates").
-bool invalid_date(const Temporal& t) {
-  if (t.month < 1 || t.month > 12 || t.day < 1) return true;
+// Debezium's binlog deserializers (RowDeserializers) treat a date with a zero year, month or
+// day as MySQL's "zero date": null, which the converter turns into the epoch for a NOT NULL
+// column (spec/debezium-compat.md §2.8 "Zero dates"). Any other impossible date fails there.
+bool zero_date(const Temporal& t) {
+  return t.year == 0 || t.month == 0 || t.day == 0;
+}
+
+bool impossible_date(const Temporal& t) {
+  if (t.month > 12 || t.day > 31 || t.year > 9999) return true;
   static constexpr uint8_t kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (t.day > kDays[t.month - 1]) return true;
   if (t.month == 2 && t.day == 29) {
@@ -52,6 +57,10 @@ bool invalid_date(const Temporal& t) {
     if (!leap) return true;
   }
   return false;
+}
+
+bool impossible_time_of_day(const Temporal& t) {
+  return t.hour > 23 || t.minute > 59 || t.second > 59;
 }
 
 int64_t epoch_micros(const Temporal& t) {
@@ -415,11 +424,17 @@ Result<Value> BinlogValueConverter::convert(const ColumnDescriptor& c, const Col
       return decimal_value(c, v.bytes, c.scale, options_.decimal);
     case kTypeYear:
       if (v.kind != K::kYear) return wrong_kind();
-      return Value::integer(v.integer);
+      // Debezium reads the YEAR byte as 1900 + value, so YEAR 0000 (byte 0) becomes 1900.
+      return Value::integer(v.integer == 0 ? 1900 : v.integer);
     case kTypeDate:
     case kTypeNewDate: {
       if (v.kind != K::kDate) return wrong_kind();
-      if (invalid_date(v.temporal)) return zero_fallback(Value::integer(0));
+      if (zero_date(v.temporal)) return zero_fallback(Value::integer(0));
+      if (impossible_date(v.temporal)) {
+        if (options_.invalid_dates_as_epoch) return Value::integer(0);
+        return fail(c, "impossible date " + std::to_string(v.temporal.year) + "-" +
+                           std::to_string(v.temporal.month) + "-" + std::to_string(v.temporal.day));
+      }
       return Value::integer(days_from_civil(v.temporal.year, v.temporal.month, v.temporal.day));
     }
     case kTypeTime:
@@ -437,7 +452,12 @@ Result<Value> BinlogValueConverter::convert(const ColumnDescriptor& c, const Col
     case kTypeDateTime:
     case kTypeDateTime2: {
       if (v.kind != K::kDateTime) return wrong_kind();
-      if (invalid_date(v.temporal)) return zero_fallback(Value::integer(0));
+      if (zero_date(v.temporal)) return zero_fallback(Value::integer(0));
+      if (impossible_date(v.temporal) || impossible_time_of_day(v.temporal)) {
+        if (options_.invalid_dates_as_epoch) return Value::integer(0);
+        return fail(c, "impossible datetime " + std::to_string(v.temporal.year) + "-" +
+                           std::to_string(v.temporal.month) + "-" + std::to_string(v.temporal.day));
+      }
       int64_t micros = epoch_micros(v.temporal);
       bool millis = options_.time == TimePrecision::kConnect || c.fsp <= 3;
       return Value::integer(millis ? floor_div(micros, 1000) : micros);
@@ -445,10 +465,8 @@ Result<Value> BinlogValueConverter::convert(const ColumnDescriptor& c, const Col
     case kTypeTimestamp:
     case kTypeTimestamp2: {
       if (v.kind != K::kTimestamp) return wrong_kind();
-      // 0 is MySQL's zero TIMESTAMP '0000-00-00 00:00:00'.
-      if (v.integer == 0 && v.temporal.micros == 0) {
-        return zero_fallback(Value::string(zoned_timestamp(0, 0, c.fsp)));
-      }
+      // The zero TIMESTAMP '0000-00-00 00:00:00' is stored as 0 seconds; Debezium's
+      // deserializer makes no exception for it and emits the epoch, nullable or not.
       return Value::string(zoned_timestamp(v.integer, v.temporal.micros, c.fsp));
     }
     case kTypeBit: {

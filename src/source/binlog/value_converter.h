@@ -28,6 +28,10 @@ struct ConverterOptions {
   BigintUnsignedHandling bigint_unsigned = BigintUnsignedHandling::kLong;
   // Bytes invalid in their column's charset stop the connector unless replacement is chosen.
   InvalidTextHandling invalid_text = InvalidTextHandling::kFail;
+  // An impossible DATE/DATETIME (2021-02-31, kept by ALLOW_INVALID_DATES) stops the connector,
+  // as Debezium's default event.processing.failure.handling.mode=fail does; with warn/skip
+  // Debezium emits the epoch instead, which this option reproduces.
+  bool invalid_dates_as_epoch = false;
 };
 
 class BinlogValueConverter {

@@ -248,6 +248,36 @@ TEST(EventDecoder, RealMariaDbTableMapWithFullMetadata) {
   EXPECT_FALSE(t->has_names);  // the spec's excerpt leaves COLUMN_NAME out
 }
 
+TEST(EventDecoder, RowsV2ExtraDataAndMariaDbCompressionHeader) {
+  EventDecoder d;
+  // v2 extra data: length 5 counts itself, then a PART record (typecode 1, partition 3).
+  const auto* r = decode_as<RowsEvent>(
+      d, make_event(kDeleteRowsV2, unhex("07 00 00 00 00 00 | 01 00 | 05 00 01 03 00 | 01 | 01 |"
+                                         "00 2a")));
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->kind, RowsEvent::Kind::kDelete);
+  EXPECT_EQ(r->table_id, 7u);
+  EXPECT_EQ(r->rows, unhex("00 2a"));
+  auto short_extra =
+      d.decode(make_event(kDeleteRowsV2, unhex("07 00 00 00 00 00 01 00 01 00")), {"f", 4});
+  ASSERT_FALSE(short_extra);
+  EXPECT_NE(short_extra.error().message.find("below 2"), std::string::npos);
+
+  // A compressed row block whose header lacks the 0x80 marker, and one that lies about its size.
+  auto no_marker = d.decode(
+      make_event(kWriteRowsCompressedV1, unhex("07 00 00 00 00 00 01 00 01 01 01 7a 78 9c")),
+      {"binlog.000003", 881});
+  ASSERT_FALSE(no_marker);
+  EXPECT_NE(no_marker.error().message.find("0x80"), std::string::npos);
+  EXPECT_NE(no_marker.error().message.find("rows at offset 29"), std::string::npos)
+      << no_marker.error().message;
+  auto lies = d.decode(
+      make_event(kWriteRowsCompressedV1, unhex("07 00 00 00 00 00 01 00 01 01 81 ff 78 9c 03 00")),
+      {"binlog.000003", 881});
+  ASSERT_FALSE(lies);
+  EXPECT_NE(lies.error().message.find("zlib"), std::string::npos) << lies.error().message;
+}
+
 TEST(EventDecoder, UnknownEventStopsUnlessFlaggedIgnorable) {
   EventDecoder d;
   auto stop = d.decode(make_event(99, "xyz"), {"binlog.000004", 1234});

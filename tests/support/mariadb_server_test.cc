@@ -53,8 +53,9 @@ TEST(MariaDbServer, RestartKeepsPortAndDataAndStopRemovesEverything) {
   int port = db->port();
   pid_t first = db->pid();
   ASSERT_GT(first, 0);
-  db->connect().exec("CREATE DATABASE k; CREATE TABLE k.t (id INT PRIMARY KEY); "
-                     "INSERT INTO k.t VALUES (7)");
+  db->connect().exec(
+      "CREATE DATABASE k; CREATE TABLE k.t (id INT PRIMARY KEY); "
+      "INSERT INTO k.t VALUES (7)");
   db->restart(/*immediate=*/true);
   EXPECT_EQ(db->port(), port);
   EXPECT_NE(db->pid(), first);

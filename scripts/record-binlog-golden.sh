@@ -214,8 +214,8 @@ checksums).
 | \`$SECOND\` | the same server with log_bin_compress=ON, log_bin_compress_min_len=10: QUERY_COMPRESSED and WRITE/UPDATE/DELETE_ROWS_COMPRESSED_V1 |
 | \`*.txt\` | the reference decoding: \`mariadb-binlog --no-defaults -v --base64-output=DECODE-ROWS FILE\` |
 
-The workload is in the script. Re-recording changes GTIDs' server-independent parts only, but
-timestamps, table ids and XIDs may differ: the tests read those from the files.
+The workload is in the script. A new recording has the same rows and GTIDs; event timestamps,
+table ids and XIDs may differ, and the tests read those from the files.
 README
 
 if [[ $# -eq 0 ]]; then

@@ -14,6 +14,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # the real PostgreSQL 15 the tests and the demo start, and wal2json for differential tests
   postgresql-15 postgresql-client-15 postgresql-contrib postgresql-15-wal2json
+  # the real MariaDB 10.11 the binlog tests start, its client library (also the binlog transport),
+  # zstd for MySQL 8 compressed transactions, and MariaDB's recorded test binlogs
+  mariadb-server mariadb-client libmariadb-dev libzstd-dev zstd zlib1g-dev mariadb-test-data
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #pragma once
-// Bounds-checked reader over a byte buffer for the wire formats (big-endian, as PostgreSQL sends).
+// Bounds-checked reader over a byte buffer for the wire formats: big-endian (PostgreSQL) and
+// little-endian (the MySQL/MariaDB binlog), including the binlog's 3- and 6-byte integers.
 // Every read reports failure instead of reading past the end, so a decoder built on it cannot
 // overrun a malformed message; the caller turns failure into an error carrying the offset.
 #include <cstddef>
@@ -31,6 +32,27 @@ class ByteReader {
   std::optional<int32_t> i32_be() { return cast<int32_t>(u32_be()); }
   std::optional<int64_t> i64_be() { return cast<int64_t>(u64_be()); }
 
+  std::optional<uint16_t> u16_le() { return read_le<uint16_t>(2); }
+  std::optional<uint32_t> u24_le() { return read_le<uint32_t>(3); }
+  std::optional<uint32_t> u32_le() { return read_le<uint32_t>(4); }
+  std::optional<uint64_t> u48_le() { return read_le<uint64_t>(6); }
+  std::optional<uint64_t> u64_le() { return read_le<uint64_t>(8); }
+  // An unsigned little-endian integer of n bytes (1..8).
+  std::optional<uint64_t> uint_le(size_t n) { return read_le<uint64_t>(n); }
+  // An unsigned big-endian integer of n bytes (1..8).
+  std::optional<uint64_t> uint_be(size_t n) {
+    if (remaining() < n || n > 8) return {};
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; ++i) v = (v << 8) | data_[pos_ + i];
+    pos_ += n;
+    return v;
+  }
+  bool skip(size_t n) {
+    if (remaining() < n) return false;
+    pos_ += n;
+    return true;
+  }
+
   // n raw bytes, viewing the underlying buffer.
   std::optional<std::string_view> bytes(size_t n) {
     if (remaining() < n) return {};
@@ -56,6 +78,14 @@ class ByteReader {
     T v = 0;
     for (size_t i = 0; i < sizeof(T); ++i) v = static_cast<T>((v << 8) | data_[pos_ + i]);
     pos_ += sizeof(T);
+    return v;
+  }
+  template <typename T>
+  std::optional<T> read_le(size_t n) {
+    if (remaining() < n || n > sizeof(T)) return {};
+    T v = 0;
+    for (size_t i = n; i > 0; --i) v = static_cast<T>((v << 8) | data_[pos_ + i - 1]);
+    pos_ += n;
     return v;
   }
   template <typename S, typename U>

@@ -26,3 +26,20 @@ TEST(ByteReader, RefusesToReadPastTheEnd) {
 }
 
 }  // namespace siphon::io
+
+TEST(ByteReader, ReadsLittleEndianIntegersOfEveryBinlogWidth) {
+  const uint8_t bytes[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09};
+  siphon::io::ByteReader r(bytes, sizeof bytes);
+  EXPECT_EQ(r.u16_le(), 0x0201u);
+  EXPECT_EQ(r.u24_le(), 0x050403u);
+  EXPECT_EQ(r.uint_be(2), 0x0607u);
+  EXPECT_TRUE(r.skip(1));
+  EXPECT_EQ(r.u16_le(), std::nullopt);  // one byte left
+  EXPECT_EQ(r.uint_le(1), 0x09u);
+  EXPECT_FALSE(r.skip(1));
+  siphon::io::ByteReader r2(bytes, sizeof bytes);
+  EXPECT_EQ(r2.u48_le(), 0x060504030201u);
+  EXPECT_EQ(r2.u32_le(), std::nullopt);
+  siphon::io::ByteReader r3(bytes, sizeof bytes);
+  EXPECT_EQ(r3.u64_le(), 0x0807060504030201u);
+}

@@ -272,9 +272,16 @@ class KafkaCheckedRun {
     return check(inputs(true));
   }
 
+  // The slot is active while it is being created: a transaction committed then is before the
+  // consistent point and arrives as a snapshot row, which the checker cannot match to the
+  // workload's log. So the workload starts only once Siphon streams.
   void wait_until_streaming() {
     PgConnection sql = pg_.connect();
     h_.wait_until_streaming(sql);
+    for (int i = 0; i < 600 && h_.log().find("streaming from slot") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_NE(h_.log().find("streaming from slot"), std::string::npos) << h_.log();
   }
   const WorkloadStats& stats() const { return stats_; }
 

@@ -6,6 +6,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "core/log.h"
+#include "sink/kafka_produce.h"
 #include "sink/kafka_topic_admin.h"
 
 namespace siphon::offset {
@@ -259,11 +260,8 @@ Status KafkaOffsetStore::store(const nlohmann::json& offset) {
   const std::string key = key_bytes();
   const std::string value = offset.dump();
   Delivery delivery;
-  rd_kafka_resp_err_t err = rd_kafka_producev(
-      producer_, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
-      RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&delivery), RD_KAFKA_V_END);
+  auto err = static_cast<rd_kafka_resp_err_t>(
+      sink::produce_copy(producer_, options_.topic, key, value, &delivery));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return make_error(ErrorKind::kRetryable, "cannot store the offset in topic {}: {}",
                       options_.topic, rd_kafka_err2str(err));

@@ -8,6 +8,7 @@
 
 #include "kafka/mock_cluster.h"
 #include "kafka/topic_reader.h"
+#include "sink/kafka_produce.h"
 #include "sink/murmur2.h"
 
 namespace siphon::testing {
@@ -48,14 +49,7 @@ void produce_like_kafka_connect(const std::string& bootstrap, const std::string&
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   ASSERT_NE(rk, nullptr) << errstr;
   for (const FixtureRecord& r : records) {
-    // The macros cast their argument textually: pass plain variables.
-    char* value = r.value ? const_cast<char*>(r.value->data()) : nullptr;
-    size_t value_size = r.value ? r.value->size() : 0;
-    ASSERT_EQ(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),
-                                RD_KAFKA_V_KEY(const_cast<char*>(r.key.data()), r.key.size()),
-                                RD_KAFKA_V_VALUE(value, value_size),
-                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
-              RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(sink::produce_copy(rk, topic, r.key, r.value), RD_KAFKA_RESP_ERR_NO_ERROR);
   }
   ASSERT_EQ(rd_kafka_flush(rk, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_destroy(rk);

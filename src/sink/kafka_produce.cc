@@ -1,0 +1,29 @@
+#include "sink/kafka_produce.h"
+
+#include <librdkafka/rdkafka.h>
+
+namespace siphon::sink {
+
+int produce_copy(rd_kafka_s* rk, const std::string& topic, const std::optional<std::string>& key,
+                 const std::optional<std::string>& value, void* opaque) {
+  rd_kafka_vu_t vu[5];
+  vu[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  vu[0].u.cstr = topic.c_str();
+  vu[1].vtype = RD_KAFKA_VTYPE_KEY;
+  vu[1].u.mem.ptr = key ? const_cast<char*>(key->data()) : nullptr;
+  vu[1].u.mem.size = key ? key->size() : 0;
+  vu[2].vtype = RD_KAFKA_VTYPE_VALUE;
+  vu[2].u.mem.ptr = value ? const_cast<char*>(value->data()) : nullptr;
+  vu[2].u.mem.size = value ? value->size() : 0;
+  vu[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vu[3].u.i = RD_KAFKA_MSG_F_COPY;
+  vu[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  vu[4].u.ptr = opaque;
+  rd_kafka_error_t* error = rd_kafka_produceva(rk, vu, 5);
+  if (error == nullptr) return RD_KAFKA_RESP_ERR_NO_ERROR;
+  rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  rd_kafka_error_destroy(error);
+  return code;
+}
+
+}  // namespace siphon::sink

@@ -228,8 +228,8 @@ TEST(KafkaSinkTest, BrokerOutageBlocksWriteUntilBrokersReturnAndLosesNothing) {
   std::vector<SinkRecord> batch = keyed_batch("outage", 11, 50, 5);
   AckLog blocked_acks;
   AsyncWrite write(sink, batch, blocked_acks.fn());
-  // Longer than the 1 s delivery timeout of the next test: Siphon's default waits regardless.
-  EXPECT_FALSE(write.done_within(2500ms)) << "write() returned while every broker was down";
+  // Longer than the 5 s delivery timeout of the next test: Siphon's default waits regardless.
+  EXPECT_FALSE(write.done_within(6s)) << "write() returned while every broker was down";
   EXPECT_EQ(blocked_acks.size(), 0u) << "acknowledged before delivery";
 
   cluster.set_all_brokers_up();
@@ -248,7 +248,8 @@ TEST(KafkaSinkTest, BrokerOutageBlocksWriteUntilBrokersReturnAndLosesNothing) {
 TEST(KafkaSinkTest, ShortDeliveryTimeoutFailsTheBatchRetryablyWithoutAcknowledging) {
   MockCluster cluster(1);
   cluster.create_topic("short", 2);
-  KafkaSink sink(options_for(cluster, {{"delivery.timeout.ms", "1000"}}));
+  // Long enough for the warm-up to connect and get its producer id on a loaded machine.
+  KafkaSink sink(options_for(cluster, {{"delivery.timeout.ms", "5000"}}));
   std::vector<SinkRecord> warm_up = keyed_batch("short", 1, 4, 4);
   AckLog acks;
   ASSERT_TRUE(sink.write(warm_up, acks.fn()));
@@ -262,7 +263,8 @@ TEST(KafkaSinkTest, ShortDeliveryTimeoutFailsTheBatchRetryablyWithoutAcknowledgi
   EXPECT_EQ(s.error().kind, ErrorKind::kRetryable);
   EXPECT_THAT(s.error().message, HasSubstr("topic 'short' partition"));
   EXPECT_THAT(s.error().message, HasSubstr("_MSG_TIMED_OUT"));
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 15s);
+  // It ends (a liveness bound, not a timing claim): the timeout turned the outage into an error.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 60s);
   EXPECT_EQ(failed_acks.size(), 0u);
 
   // The connector would now restart from the stored offset and write the batch again.

@@ -176,7 +176,10 @@ TEST_F(PostgresSnapshot, AnInterruptedSnapshotIsTakenAgainFromANewSlot) {
   h.props["debezium.source.publication.autocreate.mode"] = "filtered";
   h.props["debezium.source.table.include.list"] = "public\\.snap_crash";
   h.props["debezium.source.max.batch.size"] = "100";
-  auto crashed = h.start({{"SIPHON_FAILPOINT", "snapshot.row:1500"}});
+  // Rows are read far faster than the sink stores them; 1 ms a row lets part of the snapshot
+  // be delivered and its offset stored before the kill, whatever the machine's load.
+  auto crashed =
+      h.start({{"SIPHON_FAILPOINT", "snapshot.row:1500"}, {"SIPHON_DELAY", "snapshot.row:1"}});
   auto status = crashed.wait(60s);
   ASSERT_TRUE(status) << h.log();
   ASSERT_EQ(status->signal, SIGKILL) << h.log();
@@ -192,17 +195,31 @@ TEST_F(PostgresSnapshot, AnInterruptedSnapshotIsTakenAgainFromANewSlot) {
 
   auto siphon = h.start();
   h.wait_until_streaming(sql);
+  // The slot is active while it is created and while the new snapshot runs; 3002 must commit
+  // after the new consistent point, so wait until Siphon streams (the killed run never did).
+  for (int i = 0; i < 1200 && h.log().find("streaming from slot") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(h.log().find("streaming from slot"), std::string::npos) << h.log();
   sql.exec("INSERT INTO snap_crash VALUES (3002, 'streamed')");
-  ASSERT_TRUE(h.wait_for_records(h.topic("snap_crash"), 3002)) << h.log();
-  std::this_thread::sleep_for(500ms);
+
+  // The file also holds the killed run's rows, so count distinct keys, not lines.
+  std::map<int, std::vector<std::string>> ops;  // id -> ops in order
+  auto read_ops = [&] {
+    ops.clear();
+    for (const auto& r : h.records(h.topic("snap_crash"))) {
+      ops[r["key"]["payload"]["id"].get<int>()].push_back(r["value"]["payload"]["op"]);
+    }
+  };
+  for (int i = 0; i < 600; ++i) {
+    read_ops();
+    if (ops.size() == 3002u) break;
+    std::this_thread::sleep_for(100ms);
+  }
   ASSERT_TRUE(siphon.stop().success()) << h.log();
   EXPECT_NE(h.log().find("interrupted"), std::string::npos) << h.log();
-
-  std::map<int, std::vector<std::string>> ops;  // id -> ops in order
-  for (const auto& r : h.records(h.topic("snap_crash"))) {
-    ops[r["key"]["payload"]["id"].get<int>()].push_back(r["value"]["payload"]["op"]);
-  }
-  ASSERT_EQ(ops.size(), 3002u);
+  read_ops();
+  ASSERT_EQ(ops.size(), 3002u) << h.log();
   for (int id = 1; id <= 3001; ++id) {
     ASSERT_FALSE(ops[id].empty()) << id;
     for (const auto& op : ops[id]) EXPECT_EQ(op, "r") << id;  // snapshot rows, never streamed

@@ -162,6 +162,7 @@ Status PostgresSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<bo
     e.source.values[11] = Value::integer(snapshot_txid_);
     e.processed_at_ns = now_unix_nanos();
     failpoint("snapshot.row");
+    delaypoint("snapshot.row");
     return dispatcher.dispatch_change(e, position);
   };
 

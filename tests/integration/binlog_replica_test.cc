@@ -182,6 +182,37 @@ TEST(BinlogReplicaTest, RefusesAServerWithoutFullRowMetadata) {
       << connection.error().message;
 }
 
+// A position the server does not have stops with an error naming it, whether the server
+// refuses at once or on the first read.
+TEST(BinlogReplicaTest, UnknownPositionsAreNamed) {
+  MariaDbServer& server = shared_mariadb_server();
+  auto failure = [&](const BinlogConnectionOptions& options) -> std::string {
+    auto connection = BinlogConnection::open(options);
+    if (!connection) {
+      return connection.error().message;
+    }
+    for (;;) {
+      auto raw = connection->next();
+      if (!raw) {
+        EXPECT_EQ(raw.error().kind, ErrorKind::kFatal);
+        return raw.error().message;
+      }
+      if (!*raw) {
+        return "no error: the dump ended";
+      }
+    }
+  };
+  BinlogConnectionOptions by_file = options_for(server, 7107);
+  by_file.start.file = "binlog.999999";
+  const std::string file_error = failure(by_file);
+  EXPECT_NE(file_error.find("binlog.999999:4"), std::string::npos) << file_error;
+
+  BinlogConnectionOptions by_gtid = options_for(server, 7108);
+  by_gtid.start.gtid_position = "0-1-99999999";
+  const std::string gtid_error = failure(by_gtid);
+  EXPECT_NE(gtid_error.find("GTID position '0-1-99999999'"), std::string::npos) << gtid_error;
+}
+
 TEST(BinlogReplicaTest, ConnectionFailureIsRetryable) {
   BinlogConnectionOptions options;
   options.port = 1;  // nothing listens there

@@ -217,6 +217,7 @@ Result<BinlogConnection> BinlogConnection::open(const BinlogConnectionOptions& o
                       describe_start(options.start), mysql_error(mysql));
   }
   connection.file_ = file;
+  connection.start_ = describe_start(options.start);
   connection.position_ = options.start.gtid_position ? 0 : start;
   return connection;
 }
@@ -226,7 +227,8 @@ BinlogConnection::BinlogConnection(BinlogConnection&& other) noexcept
       rpl_(std::exchange(other.rpl_, nullptr)),
       event_(std::exchange(other.event_, nullptr)),
       file_(std::move(other.file_)),
-      position_(other.position_) {}
+      position_(other.position_),
+      start_(std::move(other.start_)) {}
 
 BinlogConnection& BinlogConnection::operator=(BinlogConnection&& other) noexcept {
   if (this != &other) {
@@ -236,6 +238,7 @@ BinlogConnection& BinlogConnection::operator=(BinlogConnection&& other) noexcept
     event_ = std::exchange(other.event_, nullptr);
     file_ = std::move(other.file_);
     position_ = other.position_;
+    start_ = std::move(other.start_);
   }
   return *this;
 }
@@ -269,8 +272,9 @@ Result<std::optional<RawBinlogEvent>> BinlogConnection::next() {
     if (code == 0) {
       return std::optional<RawBinlogEvent>();  // end of the binlog (non-blocking dump)
     }
-    return make_error(kind_of(code), "MariaDB binlog dump failed at {}:{}: {}", file_, position_,
-                      mysql_error(mysql_));
+    return make_error(
+        kind_of(code), "MariaDB binlog dump failed at {}:{} (dump started from {}): {}",
+        file_.empty() ? "(no file yet)" : file_, position_, start_, mysql_error(mysql_));
   }
   event_ = event;
   // raw_data is the network packet: the OK byte (0x00) and then the event, whose length is in

@@ -82,6 +82,7 @@ class BinlogConnection {
   MARIADB_RPL_EVENT* event_ = nullptr;
   std::string file_;
   uint64_t position_ = 0;
+  std::string start_;  // the requested start, for errors before the first event
 };
 
 // A stable server id for a connector that has no database.server.id: a hash of its name and

@@ -11,6 +11,7 @@
 
 #include "source/binlog/binlog_connection.h"
 #include "source/binlog/event_decoder.h"
+#include "source/binlog/mariadb_gtid_position.h"
 #include "support/mariadb_server.h"
 
 namespace siphon::source::binlog {
@@ -120,6 +121,14 @@ TEST(BinlogReplicaTest, StreamsAfterAGtidPosition) {
   // Exactly the two transactions after the position, the last one being the current position.
   ASSERT_EQ(seen.gtids.size(), 2U);
   EXPECT_EQ(seen.gtids.back(), after);
+  // Advancing the start position by the GTIDs seen gives the server's position.
+  auto position = MariaDbGtidPosition::parse(before);
+  ASSERT_TRUE(position.has_value()) << position.error().message;
+  for (const std::string& gtid : seen.gtids) {
+    const MariaDbGtidPosition one = *MariaDbGtidPosition::parse(gtid);
+    position->advance(one.domains().begin()->second);
+  }
+  EXPECT_EQ(position->to_string(), MariaDbGtidPosition::parse(after)->to_string());
   EXPECT_EQ(seen.rows_events, 2U);
 }
 

@@ -175,9 +175,9 @@ TEST(BinlogReplicaTest, IdleBlockingDumpReturnsHeartbeats) {
       break;
     }
     // Only the dump's opening events (ROTATE, FORMAT_DESCRIPTION, GTID_LIST ...) come first.
-    ASSERT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    ASSERT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
 }
 
 TEST(BinlogReplicaTest, RefusesAServerWithoutFullRowMetadata) {
@@ -211,6 +211,9 @@ TEST(BinlogReplicaTest, UnknownPositionsAreNamed) {
       }
     }
   };
+  // Domain 0 must be in the binlog for a GTID beyond its end to be unknown (a fresh server's
+  // binlog may have no GTID yet).
+  server.connect().exec("CREATE DATABASE IF NOT EXISTS replica_unknown");
   BinlogConnectionOptions by_file = options_for(server, 7107);
   by_file.start.file = "binlog.999999";
   const std::string file_error = failure(by_file);

@@ -2,6 +2,8 @@
 // file position and from a GTID position arrive whole (the pure decoder verifies each CRC32)
 // with the file and position where they start; a server id in use, the server's own id and a
 // server without FULL row metadata are refused with what to change.
+#include <signal.h>
+
 #include <chrono>
 #include <string>
 #include <variant>
@@ -178,6 +180,32 @@ TEST(BinlogReplicaTest, IdleBlockingDumpReturnsHeartbeats) {
     ASSERT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+}
+
+// A primary that stops answering (SIGSTOP: the socket stays open, no heartbeat comes) fails
+// the read as retryable after the read timeout instead of blocking forever.
+TEST(BinlogReplicaTest, SilentPrimaryTimesOutAsRetryable) {
+  auto server = MariaDbServer::start();
+  BinlogConnectionOptions options = options_for(*server, 7109);
+  options.non_blocking = false;
+  options.heartbeat_seconds = 0.2;
+  options.read_timeout_seconds = 2;
+  options.start.gtid_position = server->connect().scalar("SELECT @@global.gtid_binlog_pos");
+  auto connection = BinlogConnection::open(options);
+  ASSERT_TRUE(connection.has_value()) << connection.error().message;
+  ASSERT_EQ(::kill(server->pid(), SIGSTOP), 0);
+  const auto stopped = std::chrono::steady_clock::now();
+  Result<std::optional<RawBinlogEvent>> raw = connection->next();
+  while (raw.has_value() && std::chrono::steady_clock::now() - stopped < std::chrono::seconds(30)) {
+    raw = connection->next();  // events and heartbeats already in flight
+  }
+  ::kill(server->pid(), SIGCONT);
+  // The error names the position reached (no file yet when the stop came before the dump's
+  // opening ROTATE) and the requested start.
+  ASSERT_FALSE(raw.has_value());
+  EXPECT_EQ(raw.error().kind, ErrorKind::kRetryable) << raw.error().message;
+  EXPECT_NE(raw.error().message.find("(dump started from GTID position"), std::string::npos)
+      << raw.error().message;
 }
 
 TEST(BinlogReplicaTest, RefusesAServerWithoutFullRowMetadata) {

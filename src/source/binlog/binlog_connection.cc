@@ -154,6 +154,9 @@ Result<BinlogConnection> BinlogConnection::open(const BinlogConnectionOptions& o
     return make_error(ErrorKind::kFatal, "MariaDB replica connection: out of memory");
   }
   MYSQL* mysql = connection.mysql_;
+  if (options.read_timeout_seconds > 0) {
+    mysql_optionsv(mysql, MYSQL_OPT_READ_TIMEOUT, &options.read_timeout_seconds);
+  }
   const std::string where = fmt::format("{}:{}", options.host, options.port);
   if (mysql_real_connect(mysql, options.host.c_str(), options.user.c_str(),
                          options.password.c_str(), nullptr, static_cast<unsigned>(options.port),

@@ -38,6 +38,10 @@ struct BinlogConnectionOptions {
   // The primary sends a heartbeat after this many idle seconds (0 = none); heartbeats come
   // back from next() so a caller blocked on an idle server can still notice a stop request.
   double heartbeat_seconds = 5.0;
+  // A read that waits longer (no event and no heartbeat) fails as retryable: a primary that
+  // vanished without closing the socket is noticed. 0 = wait forever. Keep it well above the
+  // heartbeat period.
+  unsigned read_timeout_seconds = 60;
   // The server ends the dump at the end of its last binlog instead of waiting (tests, tools).
   bool non_blocking = false;
 };

@@ -110,6 +110,60 @@ class ConfigurationErrors : public ::testing::Test {
   PgServer& pg = shared_pg_server();
 };
 
+// A slot the server invalidated (wal_status = lost, PostgreSQL 13+) cannot serve the stored
+// offset: the WAL since it is gone. A dedicated server with a tiny max_slot_wal_keep_size loses
+// the slot once enough WAL is written and checkpointed while Siphon is stopped. `initial` fails
+// naming the slot and the reason; `when_needed` drops the slot, recreates it and snapshots again.
+TEST(PostgresLostSlot, ALostSlotFailsUnderInitialAndIsResnapshottedUnderWhenNeeded) {
+  auto server = PgServer::start({"max_slot_wal_keep_size = 1MB"});
+  PgConnection sql = server->connect();
+  sql.exec("CREATE TABLE lost_t (id int PRIMARY KEY, pad text)");
+  sql.exec("INSERT INTO lost_t VALUES (1, 'a'), (2, 'b')");
+  SiphonHarness h(*server, "lostslot");
+  h.props["debezium.source.snapshot.mode"] = "when_needed";
+  {
+    auto siphon = h.start();
+    ASSERT_TRUE(h.wait_for_records(h.topic("lost_t"), 2)) << h.log();
+    h.wait_until_streaming(sql);
+    ASSERT_TRUE(siphon.stop().success()) << h.log();
+  }
+  ASSERT_TRUE(h.stored_offset());
+  std::string status;
+  for (int i = 0; i < 20 && status != "lost"; ++i) {
+    sql.exec("INSERT INTO lost_t SELECT g, repeat('x', 500) FROM generate_series(" +
+             std::to_string(1000 + i * 2000) + ", " + std::to_string(2999 + i * 2000) + ") g");
+    sql.exec("SELECT pg_switch_wal()");
+    sql.exec("CHECKPOINT");
+    status = sql.scalar("SELECT wal_status FROM pg_replication_slots WHERE slot_name = '" +
+                        h.slot() + "'");
+  }
+  ASSERT_EQ(status, "lost") << "the server did not invalidate the slot";
+
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  auto r = h.run_to_exit(60s);
+  EXPECT_EQ(r.status.code, 1) << r.err;
+  EXPECT_NE(r.err.find("replication slot '" + h.slot() +
+                       "' was invalidated by the server "
+                       "(wal_status = lost"),
+            std::string::npos)
+      << r.err;
+
+  h.props["debezium.source.snapshot.mode"] = "when_needed";
+  size_t rows = std::stoul(sql.scalar("SELECT count(*) FROM lost_t"));
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("lost_t"), 2 + rows, 120s)) << h.log();
+  h.wait_until_streaming(sql);
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_EQ(sql.scalar("SELECT wal_status FROM pg_replication_slots WHERE slot_name = '" +
+                       h.slot() + "'"),
+            "reserved");
+  auto recs = h.records(h.topic("lost_t"));
+  ASSERT_EQ(recs.size(), 2 + rows);
+  for (size_t k = 2; k < recs.size(); ++k) {
+    ASSERT_EQ(recs[k]["value"]["payload"]["op"], "r") << k;
+  }
+}
+
 TEST_F(ConfigurationErrors, AnUnknownKeyExitsTwoAndNamesIt) {
   SiphonHarness h(pg, "cfg_unknown");
   h.props["debezium.source.databse.hostname"] = "127.0.0.1";

@@ -256,5 +256,51 @@ TEST_F(PostgresSnapshot, InitialOnlyStopsAfterTheSnapshotAndNeverTakesNone) {
   EXPECT_EQ(recs[0]["value"]["payload"]["op"], "c");
 }
 
+// A stored offset whose slot is gone cannot be served: the changes since it are lost. Under
+// `initial` Siphon fails naming the slot and the reason; under `when_needed` it takes a new
+// snapshot from a new slot, as Debezium does (spec/debezium-compat.md §4).
+TEST_F(PostgresSnapshot, AMissingSlotFailsUnderInitialAndIsResnapshottedUnderWhenNeeded) {
+  sql.exec("CREATE TABLE snap_gone (id int PRIMARY KEY, t text)");
+  sql.exec("INSERT INTO snap_gone VALUES (1, 'a'), (2, 'b')");
+  SiphonHarness h(pg, "snapgone");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.snap_gone";
+  h.props["debezium.source.snapshot.mode"] = "when_needed";
+  {
+    auto siphon = h.start();
+    ASSERT_TRUE(h.wait_for_records(h.topic("snap_gone"), 2)) << h.log();
+    h.wait_until_streaming(sql);
+    ASSERT_TRUE(siphon.stop().success()) << h.log();
+  }
+  ASSERT_TRUE(h.stored_offset());
+  // The slot disappears while Siphon is stopped, and a change is made that no slot holds.
+  sql.exec("SELECT pg_drop_replication_slot('" + h.slot() + "')");
+  sql.exec("INSERT INTO snap_gone VALUES (3, 'c')");
+
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  auto r = h.run_to_exit(60s);
+  EXPECT_EQ(r.status.code, 1) << r.err;
+  EXPECT_NE(r.err.find("replication slot '" + h.slot() + "' does not exist"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("snapshot.mode=when_needed"), std::string::npos) << r.err;
+  EXPECT_EQ(h.records(h.topic("snap_gone")).size(), 2u);
+
+  h.props["debezium.source.snapshot.mode"] = "when_needed";
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_gone"), 5)) << h.log();
+  h.wait_until_streaming(sql);
+  sql.exec("INSERT INTO snap_gone VALUES (4, 'd')");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_gone"), 6)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto recs = h.records(h.topic("snap_gone"));
+  ASSERT_EQ(recs.size(), 6u);
+  for (size_t i = 2; i < 5; ++i) {
+    EXPECT_EQ(recs[i]["value"]["payload"]["op"], "r") << i;
+    EXPECT_EQ(recs[i]["key"]["payload"]["id"], i - 1) << i;
+  }
+  EXPECT_EQ(recs[5]["value"]["payload"]["op"], "c");
+  EXPECT_EQ(recs[5]["key"]["payload"]["id"], 4);
+}
+
 }  // namespace
 }  // namespace siphon::testing

@@ -77,6 +77,7 @@ PostgresSource::~PostgresSource() {
 }
 
 Status PostgresSource::start(const std::optional<nlohmann::json>& stored_offset) {
+  has_stored_offset_ = stored_offset.has_value();
   if (stored_offset) {
     const auto& o = *stored_offset;
     uint64_t proc = json_u64(o, "lsn_proc");
@@ -260,6 +261,40 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
         sql.exec("SELECT pg_drop_replication_slot(" + PgConnection::quote_literal(slot) + ")");
     if (!dropped) return dropped;
     rows->clear();
+  }
+  // A stored offset the slot can no longer serve: the slot is gone, or the server invalidated
+  // it (wal_status = lost, PostgreSQL 13+) because the WAL it held exceeded
+  // max_slot_wal_keep_size. Streaming from a new slot would silently skip every change made
+  // since the stored position, so (as Debezium) `when_needed` takes a new snapshot from a new
+  // slot, `always` takes one anyway, and every other mode fails naming the slot and the reason.
+  // A slot whose confirmed_flush_lsn is ahead of the stored lsn_proc is not in this set: Siphon
+  // confirms idle keepalive positions, so that gap holds nothing captured and is skipped.
+  const bool lost = !rows->empty() && rows->front()[2].value_or("") == "lost";
+  if (has_stored_offset_ && !snapshot_interrupted_ && (rows->empty() || lost)) {
+    std::string reason = rows->empty() ? fmt::format("replication slot '{}' does not exist", slot)
+                                       : fmt::format(
+                                             "replication slot '{}' was invalidated by the server "
+                                             "(wal_status = lost, max_slot_wal_keep_size exceeded)",
+                                             slot);
+    if (config_.snapshot_mode == "when_needed" || config_.snapshot_mode == "always") {
+      log::warn(
+          "{}: the stored offset (lsn_proc {}) can no longer be served; taking a new "
+          "snapshot from a new slot (snapshot.mode={})",
+          reason, start_lsn_.to_string(), config_.snapshot_mode);
+      if (lost) {
+        auto dropped =
+            sql.exec("SELECT pg_drop_replication_slot(" + PgConnection::quote_literal(slot) + ")");
+        if (!dropped) return dropped;
+      }
+      rows->clear();
+      snapshot_wanted_ = true;
+    } else {
+      return make_error(ErrorKind::kFatal,
+                        "{}: the stored offset (lsn_proc {}) can no longer be served and the "
+                        "changes since then are lost; set debezium.source.snapshot.mode="
+                        "when_needed to take a new snapshot, or delete the stored offset",
+                        reason, start_lsn_.to_string());
+    }
   }
   if (rows->empty()) {
     std::string mode = snapshot_wanted_ ? "export" : "nothing";

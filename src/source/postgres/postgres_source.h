@@ -111,6 +111,7 @@ class PostgresSource : public Source {
   // streaming takes over from it.
   bool snapshot_wanted_ = false;
   bool snapshot_interrupted_ = false;
+  bool has_stored_offset_ = false;
   Lsn snapshot_lsn_;
   int64_t snapshot_txid_ = 0;
   int64_t snapshot_ts_us_ = 0;

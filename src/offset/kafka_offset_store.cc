@@ -6,27 +6,13 @@
 #include <librdkafka/rdkafka.h>
 
 #include "core/log.h"
-#include "sink/kafka_produce.h"
+#include "sink/kafka_client.h"
 #include "sink/kafka_topic_admin.h"
 
 namespace siphon::offset {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-Status apply_properties(rd_kafka_conf_t* conf,
-                        const std::vector<sink::LibrdkafkaProperty>& properties) {
-  char errstr[512];
-  for (const sink::LibrdkafkaProperty& p : properties) {
-    if (rd_kafka_conf_set(conf, p.name.c_str(), p.value.c_str(), errstr, sizeof errstr) !=
-        RD_KAFKA_CONF_OK) {
-      // Secret values are never echoed.
-      return make_error(ErrorKind::kConfig, "offset store Kafka client: property {}: {}", p.name,
-                        p.secret ? "invalid value" : std::string(errstr));
-    }
-  }
-  return ok();
-}
 
 // Outcome of the one record store() waits for, filled by the delivery report callback.
 struct Delivery {
@@ -88,7 +74,7 @@ Status KafkaOffsetStore::ensure_topic(rd_kafka_s* rk) {
 Result<std::optional<nlohmann::json>> KafkaOffsetStore::load() {
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (auto s = apply_properties(conf, options_.client); !s) {
+  if (auto s = sink::apply_properties(conf, options_.client, "offset store Kafka client"); !s) {
     rd_kafka_conf_destroy(conf);
     return tl::unexpected(s.error());
   }
@@ -225,7 +211,7 @@ Result<std::optional<nlohmann::json>> KafkaOffsetStore::load() {
 Status KafkaOffsetStore::create_producer() {
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (auto s = apply_properties(conf, options_.client); !s) {
+  if (auto s = sink::apply_properties(conf, options_.client, "offset store Kafka client"); !s) {
     rd_kafka_conf_destroy(conf);
     return s;
   }

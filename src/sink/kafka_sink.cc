@@ -7,6 +7,7 @@
 
 #include "core/failpoint.h"
 #include "core/log.h"
+#include "sink/kafka_client.h"
 #include "sink/murmur2.h"
 
 namespace siphon::sink {
@@ -104,14 +105,9 @@ void KafkaSink::close() {
 Status KafkaSink::create_producer() {
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const LibrdkafkaProperty& p : options_.producer.properties) {
-    if (rd_kafka_conf_set(conf, p.name.c_str(), p.value.c_str(), errstr, sizeof errstr) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      // librdkafka's message may quote the value; a secret must not reach the log.
-      return make_error(ErrorKind::kConfig, "Kafka producer property {}: {}", p.name,
-                        p.secret ? "invalid value" : errstr);
-    }
+  if (auto s = apply_properties(conf, options_.producer.properties, "Kafka producer"); !s) {
+    rd_kafka_conf_destroy(conf);
+    return s;
   }
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_dr_msg_cb(conf, &KafkaSink::on_delivery);

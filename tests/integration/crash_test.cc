@@ -50,16 +50,6 @@ class CrashRun {
   // Called right after a SIGKILL: what the dead process had stored, and how far each sink file
   // had got, so the checker can tell allowed duplicates from violations.
   void record_kill_mark() {
-    json mark;
-    auto offset = h_.stored_offset();
-    mark["lsn_proc"] = offset ? (*offset)["lsn_proc"].get<uint64_t>() : 0;
-    if (offset && offset->contains("siphon.tx_final_lsn")) {
-      mark["partial_txid"] = (*offset)["txId"];
-      mark["partial_events"] = (*offset)["siphon.tx_events_done"];
-    } else {
-      mark["partial_txid"] = nullptr;
-      mark["partial_events"] = nullptr;
-    }
     json lines = json::object();
     if (std::filesystem::exists(h_.sink_dir())) {
       for (const auto& entry : std::filesystem::directory_iterator(h_.sink_dir())) {
@@ -70,7 +60,7 @@ class CrashRun {
         lines[entry.path().filename().string()] = n;
       }
     }
-    mark["sink_lines"] = lines;
+    json mark = kill_mark(h_.stored_offset(), std::move(lines));
     std::ofstream(h_.dir() / "kill_marks.jsonl", std::ios::app) << mark.dump() << "\n";
     ++kills_;
   }

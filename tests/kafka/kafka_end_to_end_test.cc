@@ -226,20 +226,11 @@ class KafkaCheckedRun {
   // What Siphon had stored, and how far each topic had got, at a moment Siphon could not
   // deliver (killed, or failed and restarting): later copies past the offset are allowed.
   void record_mark() {
-    auto offset = stored_offset();
-    json mark;
-    mark["lsn_proc"] = offset ? (*offset)["lsn_proc"].get<uint64_t>() : 0;
-    if (offset && offset->contains("siphon.tx_final_lsn")) {
-      mark["partial_txid"] = (*offset)["txId"];
-      mark["partial_events"] = (*offset)["siphon.tx_events_done"];
-    } else {
-      mark["partial_txid"] = nullptr;
-      mark["partial_events"] = nullptr;
-    }
     json lines = json::object();
-    for (const std::string& t : topics())
+    for (const std::string& t : topics()) {
       lines[t + ".jsonl"] = count_records(kafka_.bootstrap(), t);
-    mark["sink_lines"] = lines;
+    }
+    json mark = kill_mark(stored_offset(), std::move(lines));
     std::ofstream(h_.dir() / "marks.jsonl", std::ios::app) << mark.dump() << "\n";
     ++marks_;
   }

@@ -8,7 +8,7 @@
 
 #include "kafka/mock_cluster.h"
 #include "kafka/topic_reader.h"
-#include "sink/kafka_produce.h"
+#include "sink/kafka_client.h"
 #include "sink/murmur2.h"
 
 namespace siphon::testing {

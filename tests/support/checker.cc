@@ -486,4 +486,20 @@ CheckReport Checker::run() const {
   return report;
 }
 
+nlohmann::json kill_mark(const std::optional<nlohmann::json>& stored_offset,
+                         nlohmann::json sink_lines) {
+  nlohmann::json mark;
+  mark["lsn_proc"] = stored_offset ? (*stored_offset)["lsn_proc"].get<uint64_t>() : 0;
+  // A partly delivered transaction (Siphon's own offset keys) allows copies of its later events.
+  if (stored_offset && stored_offset->contains("siphon.tx_final_lsn")) {
+    mark["partial_txid"] = (*stored_offset)["txId"];
+    mark["partial_events"] = (*stored_offset)["siphon.tx_events_done"];
+  } else {
+    mark["partial_txid"] = nullptr;
+    mark["partial_events"] = nullptr;
+  }
+  mark["sink_lines"] = std::move(sink_lines);
+  return mark;
+}
+
 }  // namespace siphon::testing

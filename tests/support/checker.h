@@ -16,13 +16,21 @@
 // sequence[0] (lsn_commit; null = 0) >= lsn_proc and, for the transaction named partial_txid,
 // its transaction.total_order > partial_events. Without such a mark it is a violation.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "support/check_report.h"
 
 namespace siphon::testing {
+
+// One kill-mark line: what the killed Siphon had stored (its offset map, nullopt if none) and
+// how many records each sink file ("<topic>.jsonl" -> count) held when it died.
+nlohmann::json kill_mark(const std::optional<nlohmann::json>& stored_offset,
+                         nlohmann::json sink_lines);
 
 struct CheckInputs {
   std::filesystem::path sink_dir{};

@@ -2,13 +2,12 @@
 
 #include <mysql.h>
 
-#include <deque>
 #include <fstream>
 
 #include <fmt/format.h>
 
-#include "support/pg_server.h"  // repo_root()
 #include "support/process.h"
+#include "support/server_scripts.h"
 #include "support/stop_watchdog.h"
 
 namespace siphon::testing {
@@ -16,16 +15,6 @@ namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(180);
 constexpr auto kStopTimeout = std::chrono::seconds(120);
-
-std::string script(const char* name) {
-  return (repo_root() / "scripts" / name).string();
-}
-
-std::string describe_failure(const std::string& what, const CommandResult& result) {
-  return fmt::format("{} ({}{})\n--- stdout ---\n{}\n--- stderr ---\n{}", what,
-                     result.status.describe(), result.timed_out ? ", timed out" : "", result.out,
-                     result.err);
-}
 
 }  // namespace
 
@@ -114,7 +103,7 @@ std::unique_ptr<MariaDbServer> MariaDbServer::start(const std::vector<std::strin
   std::filesystem::path dir = dir_template;
   int watchdog_fd = -1;
   try {
-    watchdog_fd = start_stop_watchdog(script("mariadb-stop.sh"), dir);
+    watchdog_fd = start_stop_watchdog(script_path("mariadb-stop.sh"), dir);
   } catch (...) {
     std::filesystem::remove_all(dir);
     throw;
@@ -127,8 +116,8 @@ std::unique_ptr<MariaDbServer> MariaDbServer::start(const std::vector<std::strin
 void MariaDbServer::run_start_script() {
   std::string options;
   for (const std::string& o : options_) options += o + " ";
-  CommandResult result = run_command({script("mariadb-start.sh"), dir_.string()}, kStartTimeout,
-                                     {{"MDB_EXTRA_OPTS", options}});
+  CommandResult result = run_command({script_path("mariadb-start.sh"), dir_.string()},
+                                     kStartTimeout, {{"MDB_EXTRA_OPTS", options}});
   if (!result.status.success() || result.timed_out) {
     throw std::runtime_error(
         describe_failure(fmt::format("mariadb-start.sh {} failed", dir_.string()), result));
@@ -169,7 +158,7 @@ pid_t MariaDbServer::pid() const {
 
 void MariaDbServer::restart(bool immediate) {
   if (stopped_) throw std::logic_error("MariaDbServer::restart after stop()");
-  std::vector<std::string> argv = {script("mariadb-stop.sh"), dir_.string(), "--keep"};
+  std::vector<std::string> argv = {script_path("mariadb-stop.sh"), dir_.string(), "--keep"};
   if (immediate) argv.push_back("--immediate");
   CommandResult result = run_command(argv, kStopTimeout);
   if (!result.status.success() || result.timed_out) {
@@ -180,7 +169,7 @@ void MariaDbServer::restart(bool immediate) {
 
 void MariaDbServer::stop() {
   if (stopped_) return;
-  CommandResult result = run_command({script("mariadb-stop.sh"), dir_.string()}, kStopTimeout);
+  CommandResult result = run_command({script_path("mariadb-stop.sh"), dir_.string()}, kStopTimeout);
   if (!result.status.success() || result.timed_out) {
     throw std::runtime_error(describe_failure("mariadb-stop.sh failed", result));
   }
@@ -190,17 +179,7 @@ void MariaDbServer::stop() {
 }
 
 std::string MariaDbServer::log_tail(size_t lines) const {
-  std::ifstream in(log_path());
-  if (!in) return "(no error log)";
-  std::deque<std::string> tail;
-  std::string line;
-  while (std::getline(in, line)) {
-    tail.push_back(std::move(line));
-    if (tail.size() > lines) tail.pop_front();
-  }
-  std::string text;
-  for (const std::string& l : tail) text += l + "\n";
-  return text;
+  return file_tail(log_path(), lines, "(no error log)");
 }
 
 MariaDbServer& shared_mariadb_server() {

@@ -7,18 +7,14 @@
 
 #include <cerrno>
 #include <cstring>
-#include <deque>
 #include <fstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "support/process.h"
+#include "support/server_scripts.h"
 #include "support/stop_watchdog.h"
-
-#ifndef SIPHON_REPO_ROOT
-#error "SIPHON_REPO_ROOT must name the repository root (set by tests/support/CMakeLists.txt)"
-#endif
 
 namespace siphon::testing {
 namespace {
@@ -26,21 +22,7 @@ namespace {
 constexpr auto kStartTimeout = std::chrono::seconds(180);
 constexpr auto kStopTimeout = std::chrono::seconds(120);
 
-std::string script(const char* name) {
-  return (repo_root() / "scripts" / name).string();
-}
-
-std::string describe_failure(const std::string& what, const CommandResult& result) {
-  return fmt::format("{} ({}{})\n--- stdout ---\n{}\n--- stderr ---\n{}", what,
-                     result.status.describe(), result.timed_out ? ", timed out" : "", result.out,
-                     result.err);
-}
-
 }  // namespace
-
-std::filesystem::path repo_root() {
-  return SIPHON_REPO_ROOT;
-}
 
 std::unique_ptr<PgServer> PgServer::start(const std::vector<std::string>& extra_conf) {
   char dir_template[] = "/tmp/siphon-pg.XXXXXX";
@@ -50,7 +32,7 @@ std::unique_ptr<PgServer> PgServer::start(const std::vector<std::string>& extra_
   std::filesystem::path dir = dir_template;
   int watchdog_fd = -1;
   try {
-    watchdog_fd = start_stop_watchdog(script("pg-stop.sh"), dir);
+    watchdog_fd = start_stop_watchdog(script_path("pg-stop.sh"), dir);
   } catch (...) {
     std::filesystem::remove_all(dir);
     throw;
@@ -63,8 +45,8 @@ std::unique_ptr<PgServer> PgServer::start(const std::vector<std::string>& extra_
 void PgServer::run_start_script(const std::vector<std::string>& extra_conf) {
   std::string conf;
   for (const std::string& line : extra_conf) conf += line + "\n";
-  CommandResult result =
-      run_command({script("pg-start.sh"), dir_.string()}, kStartTimeout, {{"PG_EXTRA_CONF", conf}});
+  CommandResult result = run_command({script_path("pg-start.sh"), dir_.string()}, kStartTimeout,
+                                     {{"PG_EXTRA_CONF", conf}});
   if (!result.status.success() || result.timed_out) {
     throw std::runtime_error(
         describe_failure(fmt::format("pg-start.sh {} failed", dir_.string()), result) +
@@ -112,7 +94,7 @@ pid_t PgServer::pid() const {
 
 void PgServer::restart(bool immediate) {
   if (stopped_) throw std::logic_error("PgServer::restart after stop()");
-  std::vector<std::string> argv = {script("pg-stop.sh"), dir_.string(), "--keep"};
+  std::vector<std::string> argv = {script_path("pg-stop.sh"), dir_.string(), "--keep"};
   if (immediate) argv.push_back("--immediate");
   CommandResult result = run_command(argv, kStopTimeout);
   if (!result.status.success() || result.timed_out) {
@@ -124,7 +106,7 @@ void PgServer::restart(bool immediate) {
 
 void PgServer::stop() {
   if (stopped_) return;
-  CommandResult result = run_command({script("pg-stop.sh"), dir_.string()}, kStopTimeout);
+  CommandResult result = run_command({script_path("pg-stop.sh"), dir_.string()}, kStopTimeout);
   if (!result.status.success() || result.timed_out) {
     throw std::runtime_error(describe_failure("pg-stop.sh failed", result));
   }
@@ -135,17 +117,7 @@ void PgServer::stop() {
 }
 
 std::string PgServer::log_tail(size_t lines) const {
-  std::ifstream in(log_path());
-  if (!in) return "(no server log)";
-  std::deque<std::string> tail;
-  std::string line;
-  while (std::getline(in, line)) {
-    tail.push_back(std::move(line));
-    if (tail.size() > lines) tail.pop_front();
-  }
-  std::string text;
-  for (const std::string& l : tail) text += l + "\n";
-  return text;
+  return file_tail(log_path(), lines, "(no server log)");
 }
 
 PgServer& shared_pg_server() {

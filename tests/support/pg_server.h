@@ -13,11 +13,9 @@
 #include <vector>
 
 #include "support/pg_connection.h"
+#include "support/server_scripts.h"  // repo_root(), for the tests that include this
 
 namespace siphon::testing {
-
-// The repository's root (the directory holding scripts/ and src/).
-std::filesystem::path repo_root();
 
 class PgServer {
  public:

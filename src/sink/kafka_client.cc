@@ -1,8 +1,21 @@
-#include "sink/kafka_produce.h"
+#include "sink/kafka_client.h"
 
 #include <librdkafka/rdkafka.h>
 
 namespace siphon::sink {
+
+Status apply_properties(rd_kafka_conf_s* conf, const std::vector<LibrdkafkaProperty>& properties,
+                        std::string_view client) {
+  char errstr[512];
+  for (const LibrdkafkaProperty& p : properties) {
+    if (rd_kafka_conf_set(conf, p.name.c_str(), p.value.c_str(), errstr, sizeof errstr) !=
+        RD_KAFKA_CONF_OK) {
+      return make_error(ErrorKind::kConfig, "{} property {}: {}", client, p.name,
+                        p.secret ? "invalid value" : errstr);
+    }
+  }
+  return ok();
+}
 
 int produce_copy(rd_kafka_s* rk, const std::string& topic, const std::optional<std::string>& key,
                  const std::optional<std::string>& value, void* opaque) {

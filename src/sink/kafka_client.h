@@ -1,0 +1,30 @@
+#pragma once
+// Small pieces every librdkafka client of Siphon's needs (the sink's producer, the offset
+// store's producer and consumer, tests).
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "sink/kafka_producer_config.h"
+
+struct rd_kafka_s;
+struct rd_kafka_conf_s;
+
+namespace siphon::sink {
+
+// Sets each property on `conf`. A refused one is ErrorKind::kConfig naming `client` and the
+// property; a secret's value never appears (librdkafka's message may quote it). `conf` is left
+// to the caller to destroy on error.
+Status apply_properties(rd_kafka_conf_s* conf, const std::vector<LibrdkafkaProperty>& properties,
+                        std::string_view client);
+
+// One record handed to librdkafka with copies of its bytes, for clients that write a record at
+// a time. Built on rd_kafka_produceva: the variadic rd_kafka_producev macros use GNU statement
+// expressions, which -Wpedantic rejects. Returns librdkafka's rd_kafka_resp_err_t (0 = queued);
+// a nullopt key or value is null.
+int produce_copy(rd_kafka_s* rk, const std::string& topic, const std::optional<std::string>& key,
+                 const std::optional<std::string>& value, void* opaque = nullptr);
+
+}  // namespace siphon::sink

@@ -171,7 +171,9 @@ std::vector<OptionSpec> build_table() {
            "slot created earlier) the snapshot is read in a transaction of its own and "
            "streaming resumes at the slot's position: changes made between that position and "
            "the snapshot arrive again after it (duplicates, never loss). An interrupted "
-           "snapshot is taken again from a new slot.",
+           "snapshot is taken again: from a new slot if it had created its slot (nothing was "
+           "streamed from it yet), else on the same slot, which still holds every change "
+           "since its position.",
        .section = kCapture},
       {.key = "debezium.source.heartbeat.interval.ms",
        .type = T::kLong,

@@ -1,4 +1,5 @@
 // The initial snapshot and its hand-off to streaming, against real PostgreSQL servers.
+#include <algorithm>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -229,6 +230,75 @@ TEST_F(PostgresSnapshot, AnInterruptedSnapshotIsTakenAgainFromANewSlot) {
   ASSERT_TRUE(final_offset);
   EXPECT_FALSE(final_offset->contains("snapshot"));
   (void)old_slot;
+}
+
+// A snapshot read on a slot that already existed must not drop that slot when it is
+// interrupted: the slot holds every change since its position, and a new slot would start
+// after them. Run 1 creates the slot and dies before storing any offset; run 2 finds the slot
+// but no offset, snapshots on the existing slot and dies in the middle; run 3 must snapshot
+// again on the same slot and stream the changes made since run 1's consistent point.
+TEST_F(PostgresSnapshot, AnInterruptedSnapshotOnAnExistingSlotKeepsTheSlotAndItsChanges) {
+  sql.exec("CREATE TABLE snap_kept (id int PRIMARY KEY, v text)");
+  sql.exec("INSERT INTO snap_kept SELECT g, 'row ' || g FROM generate_series(1, 3000) g");
+  SiphonHarness h(pg, "snapkept");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.snap_kept";
+  h.props["debezium.source.max.batch.size"] = "100";
+
+  auto first = h.start({{"SIPHON_FAILPOINT", "offset.before_store:1"}});
+  auto status = first.wait(60s);
+  ASSERT_TRUE(status) << h.log();
+  ASSERT_EQ(status->signal, SIGKILL) << h.log();
+  ASSERT_FALSE(h.stored_offset()) << "run 1 dies before its first offset is stored";
+  ASSERT_EQ(
+      sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + h.slot() + "'"),
+      "1");
+  sql.exec("INSERT INTO snap_kept VALUES (3001, 'after the slot was created')");
+
+  auto second =
+      h.start({{"SIPHON_FAILPOINT", "snapshot.row:1500"}, {"SIPHON_DELAY", "snapshot.row:1"}});
+  status = second.wait(60s);
+  ASSERT_TRUE(status) << h.log();
+  ASSERT_EQ(status->signal, SIGKILL) << h.log();
+  auto offset = h.stored_offset();
+  ASSERT_TRUE(offset) << "part of run 2's snapshot should have been stored";
+  EXPECT_EQ((*offset)["snapshot_completed"], false);
+  EXPECT_EQ((*offset)["siphon.snapshot_created_slot"], false);
+  sql.exec("INSERT INTO snap_kept VALUES (3002, 'while down')");
+
+  auto siphon = h.start();
+  for (int i = 0; i < 1200 && h.log().find("streaming from slot") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(h.log().find("streaming from slot"), std::string::npos) << h.log();
+  sql.exec("INSERT INTO snap_kept VALUES (3003, 'streamed')");
+
+  std::map<int, std::vector<std::string>> ops;  // id -> ops in order, all three runs
+  auto read_ops = [&] {
+    ops.clear();
+    for (const auto& r : h.records(h.topic("snap_kept"))) {
+      ops[r["key"]["payload"]["id"].get<int>()].push_back(r["value"]["payload"]["op"]);
+    }
+  };
+  auto has = [&](int id, const std::string& op) {
+    return std::find(ops[id].begin(), ops[id].end(), op) != ops[id].end();
+  };
+  for (int i = 0; i < 600; ++i) {
+    read_ops();
+    if (has(3001, "c") && has(3002, "c") && has(3003, "c")) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  read_ops();
+  EXPECT_EQ(h.log().find("dropping slot"), std::string::npos) << h.log();
+  for (int id = 1; id <= 3000; ++id) ASSERT_TRUE(has(id, "r")) << id;
+  // Changes committed after run 1's consistent point arrive as changes, from the kept slot.
+  EXPECT_TRUE(has(3001, "c")) << h.log();
+  EXPECT_TRUE(has(3002, "c")) << h.log();
+  EXPECT_EQ(ops[3003], (std::vector<std::string>{"c"}));
+  auto final_offset = h.stored_offset();
+  ASSERT_TRUE(final_offset);
+  EXPECT_FALSE(final_offset->contains("snapshot"));
 }
 
 TEST_F(PostgresSnapshot, InitialOnlyStopsAfterTheSnapshotAndNeverTakesNone) {

@@ -4,7 +4,9 @@
 // REPEATABLE READ transaction that imports it; streaming then starts at the slot's consistent
 // point. A transaction is in the snapshot exactly when its commit precedes that point, so every
 // change arrives once: in the snapshot, or in the stream. Nothing is streamed before the
-// snapshot is complete, so an interrupted snapshot is taken again from a new slot.
+// snapshot is complete, so an interrupted snapshot that had created its slot is taken again
+// from a new slot; one read on an existing slot is read again on that slot, which still holds
+// the changes since its position.
 #include <map>
 
 #include "core/clock.h"

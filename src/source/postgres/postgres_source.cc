@@ -88,6 +88,8 @@ Status PostgresSource::start(const std::optional<nlohmann::json>& stored_offset)
     partial_records_done_ = static_cast<uint32_t>(json_u64(o, "siphon.tx_records_done"));
     confirmed_ = start_lsn_.value();
     snapshot_interrupted_ = o.contains("snapshot_completed") && o["snapshot_completed"] == false;
+    interrupted_snapshot_created_slot_ =
+        snapshot_interrupted_ && o.value("siphon.snapshot_created_slot", false);
     log::info("resuming from stored offset: lsn_proc={}{}", start_lsn_.to_string(),
               partial_final_lsn_.is_zero()
                   ? std::string()
@@ -253,9 +255,13 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
       "slot_name = " +
       PgConnection::quote_literal(slot));
   if (!rows) return tl::unexpected(rows.error());
-  if (!rows->empty() && snapshot_wanted_ && snapshot_interrupted_) {
-    // The interrupted snapshot's exported snapshot died with its connection, and nothing was
-    // streamed yet: start over from a new slot and a new consistent point.
+  const bool restart_from_new_slot = snapshot_interrupted_ && interrupted_snapshot_created_slot_;
+  if (!rows->empty() && snapshot_wanted_ && restart_from_new_slot) {
+    // The interrupted snapshot had created the slot and its exported snapshot died with its
+    // connection; nothing was streamed from that slot yet, so start over from a new slot and
+    // a new consistent point. A snapshot taken on a slot that already existed (no stored
+    // offset, or snapshot.mode=always) is different: changes since the slot's position are
+    // still only in that slot, so it is kept and the snapshot is simply read again.
     log::info("the previous snapshot was interrupted; dropping slot '{}' to take it again", slot);
     auto dropped =
         sql.exec("SELECT pg_drop_replication_slot(" + PgConnection::quote_literal(slot) + ")");
@@ -270,7 +276,7 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
   // A slot whose confirmed_flush_lsn is ahead of the stored lsn_proc is not in this set: Siphon
   // confirms idle keepalive positions, so that gap holds nothing captured and is skipped.
   const bool lost = !rows->empty() && rows->front()[2].value_or("") == "lost";
-  if (has_stored_offset_ && !snapshot_interrupted_ && (rows->empty() || lost)) {
+  if (has_stored_offset_ && !restart_from_new_slot && (rows->empty() || lost)) {
     std::string reason = rows->empty() ? fmt::format("replication slot '{}' does not exist", slot)
                                        : fmt::format(
                                              "replication slot '{}' was invalidated by the server "
@@ -308,6 +314,7 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
     const auto& row = created->at(0);
     log::info("created replication slot '{}' at {}", slot, row.at(1).value_or("?"));
     if (snapshot_wanted_) {
+      snapshot_creates_slot_ = true;
       auto point = Lsn::parse(row.at(1).value_or(""));
       if (!point || !row.at(2)) {
         return make_error(ErrorKind::kFatal, "slot '{}' was created without an exported snapshot",
@@ -855,6 +862,8 @@ nlohmann::json PostgresSource::offset_for(const offset::SourcePosition& p) const
     o["snapshot"] = "INITIAL";
     o["last_snapshot_record"] = p.tx_complete;
     o["snapshot_completed"] = p.tx_complete;
+    // Siphon's own key: an interrupted snapshot may drop its slot only if it had created it.
+    o["siphon.snapshot_created_slot"] = snapshot_creates_slot_;
     return o;
   }
   o["lsn_proc"] = p.completed_lsn;

@@ -111,6 +111,10 @@ class PostgresSource : public Source {
   // streaming takes over from it.
   bool snapshot_wanted_ = false;
   bool snapshot_interrupted_ = false;
+  // Whether the interrupted snapshot had created its slot (nothing was ever streamed from
+  // it, so it can be dropped), and whether this run's snapshot creates its slot.
+  bool interrupted_snapshot_created_slot_ = false;
+  bool snapshot_creates_slot_ = false;
   bool has_stored_offset_ = false;
   Lsn snapshot_lsn_;
   int64_t snapshot_txid_ = 0;

@@ -300,7 +300,8 @@ class Expander {
   std::vector<std::string> in_progress_;
 };
 
-// applies_when is "key=value"; true when that key currently has that value.
+// applies_when is "key=value" or "key=value1|value2|..."; true when that key currently has
+// one of those values.
 bool applies(const OptionSpec& spec,
              const std::map<std::string, std::string, std::less<>>& values) {
   if (spec.applies_when.empty()) return true;
@@ -308,7 +309,14 @@ bool applies(const OptionSpec& spec,
   assert(eq != std::string_view::npos && "applies_when must be key=value");
   auto it = values.find(spec.applies_when.substr(0, eq));
   assert(it != values.end() && "applies_when must name a key of the option table");
-  return it != values.end() && it->second == spec.applies_when.substr(eq + 1);
+  if (it == values.end()) return false;
+  std::string_view alternatives = spec.applies_when.substr(eq + 1);
+  while (true) {
+    size_t bar = alternatives.find('|');
+    if (it->second == alternatives.substr(0, bar)) return true;
+    if (bar == std::string_view::npos) return false;
+    alternatives.remove_prefix(bar + 1);
+  }
 }
 
 // A key given in the file that Siphon ignores with a warning.

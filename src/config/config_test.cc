@@ -413,6 +413,25 @@ TEST(ConfigTest, StdoutSinkDoesNotNeedADirectoryAndWarnsAboutOne) {
             "debezium.sink.file.dir has no effect unless debezium.sink.type=file");
 }
 
+TEST(ConfigTest, ConnectorSpecificKeysApplyToTheirConnectorClassesOnly) {
+  // The binlog connectors need no dbname; their keys apply to both binlog classes.
+  for (const char* connector : {"io.debezium.connector.mariadb.MariaDbConnector",
+                                "io.debezium.connector.mysql.MySqlConnector"}) {
+    Props props = with(without(base(), "debezium.source.database.dbname"),
+                       "debezium.source.connector.class", connector);
+    props = with(props, "debezium.source.database.server.id", "5501");
+    Config config = load_ok(props);
+    EXPECT_THAT(config.warnings(), IsEmpty()) << connector;
+    EXPECT_EQ(config.get_int("debezium.source.database.server.id"), 5501);
+  }
+  // PostgreSQL still requires dbname, and a binlog-only key has no effect there.
+  EXPECT_THAT(load_error(without(base(), "debezium.source.database.dbname")),
+              HasSubstr("missing required key 'debezium.source.database.dbname'"));
+  Config pg = load_ok(with(base(), "debezium.source.database.server.id", "5501"));
+  ASSERT_THAT(pg.warnings(), SizeIs(1));
+  EXPECT_THAT(pg.warnings()[0], HasSubstr("debezium.source.database.server.id has no effect"));
+}
+
 TEST(ConfigTest, KafkaProducerKeysArePassedThroughExpandedAndOverridden) {
   Props props = with(base(), "debezium.sink.type", "kafka");
   props = with(props, "debezium.sink.kafka.producer.bootstrap.servers", "${KAFKA:k1:9092}");

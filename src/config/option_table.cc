@@ -10,6 +10,12 @@ namespace {
 // keys (with `applies_when` on the connector class) to the table below.
 constexpr std::string_view kPostgresConnector =
     "io.debezium.connector.postgresql.PostgresConnector";
+constexpr std::string_view kMariaDbConnector = "io.debezium.connector.mariadb.MariaDbConnector";
+constexpr std::string_view kMySqlConnector = "io.debezium.connector.mysql.MySqlConnector";
+// applies_when of the keys only the binlog connectors read.
+constexpr std::string_view kBinlogOnly =
+    "debezium.source.connector.class=io.debezium.connector.mariadb.MariaDbConnector|"
+    "io.debezium.connector.mysql.MySqlConnector";
 constexpr std::string_view kFileOffsetStore =
     "org.apache.kafka.connect.storage.FileOffsetBackingStore";
 constexpr std::string_view kKafkaOffsetStore =
@@ -17,6 +23,7 @@ constexpr std::string_view kKafkaOffsetStore =
 
 constexpr std::string_view kConnection = "Source: connection";
 constexpr std::string_view kCapture = "Source: capture";
+constexpr std::string_view kBinlog = "Source: MariaDB and MySQL";
 constexpr std::string_view kEvents = "Source: events";
 constexpr std::string_view kOffsets = "Source: offsets";
 constexpr std::string_view kQueues = "Source: queues and retries";
@@ -31,8 +38,10 @@ std::vector<OptionSpec> build_table() {
       {.key = "debezium.source.connector.class",
        .type = T::kEnum,
        .required = true,
-       .allowed = {kPostgresConnector},
-       .meaning = "The connector to run. Siphon implements the PostgreSQL connector only.",
+       .allowed = {kPostgresConnector, kMariaDbConnector, kMySqlConnector},
+       .meaning = "The connector to run: PostgreSQL (logical replication with pgoutput), or "
+                  "MariaDB / MySQL (the binlog, read as a replica). The MySQL class reads a "
+                  "MariaDB server the same way; it is not tested against a live MySQL 8 server.",
        .section = kConnection},
       {.key = "debezium.source.name",
        .type = T::kString,
@@ -43,19 +52,23 @@ std::vector<OptionSpec> build_table() {
       {.key = "debezium.source.database.hostname",
        .type = T::kString,
        .required = true,
-       .meaning = "Host name or IP address of the PostgreSQL server.",
+       .meaning = "Host name or IP address of the database server.",
        .section = kConnection},
       {.key = "debezium.source.database.port",
        .type = T::kInt,
        .default_value = "5432",
        .min = 1,
        .max = 65535,
-       .meaning = "TCP port of the PostgreSQL server.",
+       .meaning = "TCP port of the database server. When it is not set, the MariaDB and MySQL "
+                  "connectors use 3306.",
        .section = kConnection},
       {.key = "debezium.source.database.user",
        .type = T::kString,
        .required = true,
-       .meaning = "User to connect as; it needs the REPLICATION attribute, as for Debezium.",
+       .meaning = "User to connect as. PostgreSQL: it needs the REPLICATION attribute. "
+                  "MariaDB/MySQL: it needs REPLICATION SLAVE and REPLICATION CLIENT (BINLOG "
+                  "MONITOR), SELECT on information_schema, and REPLICATION MASTER ADMIN to list "
+                  "replicas, as for Debezium.",
        .section = kConnection},
       {.key = "debezium.source.database.password",
        .type = T::kPassword,
@@ -66,6 +79,8 @@ std::vector<OptionSpec> build_table() {
        .type = T::kString,
        .required = true,
        .meaning = "Database to capture changes from.",
+       .applies_when = "debezium.source.connector.class=io.debezium.connector.postgresql."
+                       "PostgresConnector",
        .section = kConnection},
       {.key = "debezium.source.database.sslmode",
        .type = T::kEnum,
@@ -85,6 +100,57 @@ std::vector<OptionSpec> build_table() {
        .meaning = "How long one attempt to connect to PostgreSQL may take before it counts as "
                   "failed.",
        .section = kConnection},
+
+      // --- Source: MariaDB / MySQL ---
+      {.key = "debezium.source.database.server.id",
+       .type = T::kLong,
+       .min = 1,
+       .max = 4294967295,
+       .meaning = "Server id Siphon registers with as a replica; unique among the server's "
+                  "replicas. Without it a stable id in [5400, 2^31) is derived from "
+                  "`debezium.source.name` and `topic.prefix`. Siphon refuses an id a live replica "
+                  "already uses (SHOW SLAVE HOSTS) and the server's own.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "debezium.source.database.include.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions; only databases whose whole name matches "
+                  "one are captured, all from one binlog stream. Cannot be combined with "
+                  "`database.exclude.list`.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "debezium.source.database.exclude.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions; databases whose whole name matches one "
+                  "are not captured. Cannot be combined with `database.include.list`.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "debezium.source.bigint.unsigned.handling.mode",
+       .type = T::kEnum,
+       .default_value = "long",
+       .allowed = {"long", "precise"},
+       .meaning = "Representation of BIGINT UNSIGNED: `long` (values above 2^63-1 wrap, as in "
+                  "Debezium) or `precise` (Connect `Decimal`).",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "siphon.binlog.invalid.text.handling.mode",
+       .type = T::kEnum,
+       .default_value = "fail",
+       .allowed = {"fail", "replace"},
+       .meaning = "Text bytes that are invalid in their column's character set: `fail` stops "
+                  "the connector naming the binlog position, table and column; `replace` emits "
+                  "U+FFFD for each invalid sequence. Never `?`.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "siphon.binlog.heartbeat.interval.ms",
+       .type = T::kLong,
+       .default_value = "1000",
+       .min = 100,
+       .max = 60000,
+       .meaning = "How often an idle server sends a replication heartbeat; a stop request is "
+                  "noticed within this time.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
 
       // --- Source: capture ---
       {.key = "debezium.source.plugin.name",
@@ -243,7 +309,9 @@ std::vector<OptionSpec> build_table() {
        .type = T::kEnum,
        .default_value = "adaptive",
        .allowed = {"adaptive", "adaptive_time_microseconds", "connect", "microseconds"},
-       .meaning = "Representation of date and time columns, as in Debezium.",
+       .meaning = "Representation of date and time columns, as in Debezium. When it is not set, "
+                  "the MariaDB and MySQL connectors use `adaptive_time_microseconds`, their "
+                  "Debezium default.",
        .section = kEvents},
       {.key = "debezium.source.binary.handling.mode",
        .type = T::kEnum,
@@ -562,11 +630,17 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.database.sslkey", kNoClientCert},
       {"debezium.source.database.sslpassword", kNoClientCert},
       {"debezium.source.database.sslfactory", "TLS is handled by libpq"},
-      {"debezium.source.database.server.id", "MySQL-only option"},
-      {"debezium.source.database.include.list",
-       "a connector captures exactly one database, debezium.source.database.dbname"},
-      {"debezium.source.database.exclude.list",
-       "a connector captures exactly one database, debezium.source.database.dbname"},
+      {"debezium.source.gtid.source.includes", "not implemented yet (MariaDB/MySQL)"},
+      {"debezium.source.gtid.source.excludes", "not implemented yet (MariaDB/MySQL)"},
+      {"debezium.source.include.query", "not implemented yet (MariaDB/MySQL)"},
+      {"debezium.source.connect.keep.alive", "Siphon reconnects through its retry loop"},
+      {"debezium.source.connect.keep.alive.interval.ms",
+       "Siphon reconnects through its retry loop"},
+      {"debezium.source.inconsistent.schema.handling.mode",
+       "the schema comes from the binlog's FULL row metadata"},
+      {"debezium.source.database.ssl.mode", "TLS to MariaDB/MySQL is not configurable yet"},
+      {"debezium.source.enable.time.adjuster", kNotConfigurable},
+      {"debezium.source.table.ignore.builtin", kNotConfigurable},
       {"debezium.source.database.query.timeout.ms", kNotConfigurable},
       {"debezium.source.query.fetch.size", kNotConfigurable},
       {"debezium.source.slot.max.retries", kNotConfigurable},

@@ -71,10 +71,17 @@ TEST(OptionTableTest, AppliesWhenNamesAKeyAndOneOfItsValues) {
     const OptionSpec* condition = find_option(spec.applies_when.substr(0, eq));
     ASSERT_NE(condition, nullptr) << spec.key;
     ASSERT_EQ(condition->type, OptionType::kEnum) << spec.key;
-    std::string_view value = spec.applies_when.substr(eq + 1);
-    EXPECT_NE(std::find(condition->allowed.begin(), condition->allowed.end(), value),
-              condition->allowed.end())
-        << spec.key;
+    // One value, or alternatives separated by '|'; each must be an allowed value.
+    std::string_view values = spec.applies_when.substr(eq + 1);
+    while (true) {
+      size_t bar = values.find('|');
+      std::string_view value = values.substr(0, bar);
+      EXPECT_NE(std::find(condition->allowed.begin(), condition->allowed.end(), value),
+                condition->allowed.end())
+          << spec.key << ": " << value;
+      if (bar == std::string_view::npos) break;
+      values.remove_prefix(bar + 1);
+    }
   }
 }
 

@@ -142,12 +142,19 @@ TEST(BinlogReplicaTest, RefusesAServerIdALiveReplicaUses) {
   options.start.gtid_position = sql.scalar("SELECT @@global.gtid_binlog_pos");
   auto first = BinlogConnection::open(options);
   ASSERT_TRUE(first.has_value()) << first.error().message;
-  auto second = BinlogConnection::open(options);
+  // Another replica with the id (another report host) is refused...
+  BinlogConnectionOptions other = options;
+  other.report_host = "another-replica";
+  auto second = BinlogConnection::open(other);
   ASSERT_FALSE(second.has_value());
   EXPECT_EQ(second.error().kind, ErrorKind::kConfig);
   EXPECT_NE(second.error().message.find("database.server.id 7103 is already used"),
             std::string::npos)
       << second.error().message;
+  // ... but the same report host is this connector's own previous run, which the server
+  // replaces: a restart after a crash must not be refused.
+  auto restarted = BinlogConnection::open(options);
+  EXPECT_TRUE(restarted.has_value()) << restarted.error().message;
 
   options.server_id = static_cast<uint32_t>(std::stoul(sql.scalar("SELECT @@global.server_id")));
   auto own = BinlogConnection::open(options);

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "source/binlog/mariadb_sql.h"
+
 namespace siphon::source::binlog {
 namespace {
 
@@ -24,26 +26,10 @@ std::string describe_start(const DumpStart& start) {
   return fmt::format("{}:{}", start.file.empty() ? "(first binlog)" : start.file, start.position);
 }
 
-// Lost connections and the errors a restarting server gives are retried; the rest need an
-// operator (wrong password, missing privilege, a position the server no longer has).
-ErrorKind kind_of(unsigned code) {
-  switch (code) {
-    case 2002:  // CR_CONNECTION_ERROR
-    case 2003:  // CR_CONN_HOST_ERROR
-    case 2006:  // CR_SERVER_GONE_ERROR
-    case 2013:  // CR_SERVER_LOST
-    case 1053:  // ER_SERVER_SHUTDOWN
-    case 1040:  // ER_CON_COUNT_ERROR
-      return ErrorKind::kRetryable;
-    default:
-      return ErrorKind::kFatal;
-  }
-}
-
 Status run(MYSQL* mysql, const std::string& sql) {
   if (mysql_real_query(mysql, sql.data(), sql.size()) != 0) {
-    return make_error(kind_of(mysql_errno(mysql)), "MariaDB replica connection: '{}' failed: {}",
-                      sql, mysql_error(mysql));
+    return make_error(mariadb_error_kind(mysql_errno(mysql)),
+                      "MariaDB replica connection: '{}' failed: {}", sql, mysql_error(mysql));
   }
   return ok();
 }
@@ -123,7 +109,10 @@ Status check_binlog_settings(MYSQL* mysql, uint32_t server_id) {
 }
 
 // Two replicas with one server id make the primary drop the older one's dump, over and over.
-Status check_server_id_unused(MYSQL* mysql, uint32_t server_id) {
+// A replica registered under this connector's own report host is this connector's previous
+// run (killed, or its connection not yet noticed as gone): the server replaces that dump
+// thread when the new one starts, so it is not refused.
+Status check_server_id_unused(MYSQL* mysql, uint32_t server_id, const std::string& report_host) {
   auto replicas = rows(mysql, "SHOW SLAVE HOSTS");
   if (!replicas) {
     return make_error(replicas.error().kind,
@@ -132,7 +121,8 @@ Status check_server_id_unused(MYSQL* mysql, uint32_t server_id) {
                       replicas.error().message, server_id);
   }
   for (const std::vector<std::string>& replica : *replicas) {
-    if (!replica.empty() && replica[0] == std::to_string(server_id)) {
+    if (!replica.empty() && replica[0] == std::to_string(server_id) &&
+        (replica.size() < 2 || replica[1] != report_host)) {
       return make_error(ErrorKind::kConfig,
                         "database.server.id {} is already used by a live replica of the MariaDB "
                         "server (SHOW SLAVE HOSTS: host '{}'); give this connector another id",
@@ -161,13 +151,14 @@ Result<BinlogConnection> BinlogConnection::open(const BinlogConnectionOptions& o
   if (mysql_real_connect(mysql, options.host.c_str(), options.user.c_str(),
                          options.password.c_str(), nullptr, static_cast<unsigned>(options.port),
                          nullptr, 0) == nullptr) {
-    return make_error(kind_of(mysql_errno(mysql)), "cannot connect to MariaDB at {}: {}", where,
-                      mysql_error(mysql));
+    return make_error(mariadb_error_kind(mysql_errno(mysql)), "cannot connect to MariaDB at {}: {}",
+                      where, mysql_error(mysql));
   }
   if (auto status = check_binlog_settings(mysql, options.server_id); !status) {
     return tl::unexpected(status.error());
   }
-  if (auto status = check_server_id_unused(mysql, options.server_id); !status) {
+  if (auto status = check_server_id_unused(mysql, options.server_id, options.report_host);
+      !status) {
     return tl::unexpected(status.error());
   }
 
@@ -204,7 +195,7 @@ Result<BinlogConnection> BinlogConnection::open(const BinlogConnectionOptions& o
   }
   // The host and port make Connector/C register the replica (COM_REGISTER_SLAVE), so it shows
   // in SHOW SLAVE HOSTS and a second connector with the same id is refused.
-  const std::string report_host = "siphon";
+  const std::string& report_host = options.report_host;
   if (mariadb_rpl_optionsv(rpl, MARIADB_RPL_FILENAME, file.c_str(), file.size()) != 0 ||
       mariadb_rpl_optionsv(rpl, MARIADB_RPL_START, start) != 0 ||
       mariadb_rpl_optionsv(rpl, MARIADB_RPL_SERVER_ID, options.server_id) != 0 ||
@@ -215,7 +206,7 @@ Result<BinlogConnection> BinlogConnection::open(const BinlogConnectionOptions& o
                       mysql_error(mysql));
   }
   if (mariadb_rpl_open(rpl) != 0) {
-    return make_error(kind_of(mysql_errno(mysql)),
+    return make_error(mariadb_error_kind(mysql_errno(mysql)),
                       "MariaDB at {} refused the binlog dump from {}: {}", where,
                       describe_start(options.start), mysql_error(mysql));
   }
@@ -276,7 +267,7 @@ Result<std::optional<RawBinlogEvent>> BinlogConnection::next() {
       return std::optional<RawBinlogEvent>();  // end of the binlog (non-blocking dump)
     }
     return make_error(
-        kind_of(code), "MariaDB binlog dump failed at {}:{} (dump started from {}): {}",
+        mariadb_error_kind(code), "MariaDB binlog dump failed at {}:{} (dump started from {}): {}",
         file_.empty() ? "(no file yet)" : file_, position_, start_, mysql_error(mysql_));
   }
   event_ = event;

@@ -34,6 +34,10 @@ struct BinlogConnectionOptions {
   std::string password;
   // The replica's server id: nonzero, distinct from the primary's and any live replica's.
   uint32_t server_id = 0;
+  // The host name the replica registers with (SHOW SLAVE HOSTS). A replica already registered
+  // with this server id and this host is this connector's own previous run, not a conflict;
+  // make it unique per connector (at most 60 characters).
+  std::string report_host = "siphon";
   DumpStart start;
   // The primary sends a heartbeat after this many idle seconds (0 = none); heartbeats come
   // back from next() so a caller blocked on an idle server can still notice a stop request.

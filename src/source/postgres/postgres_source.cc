@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "event/source_block_schema.h"
 #include "format/debezium_json_serializer.h"
 #include "source/postgres/pgoutput_decoder.h"
 
@@ -32,26 +33,10 @@ uint64_t json_u64(const nlohmann::json& j, const char* key) {
 
 const FieldSchema& PostgresSource::source_schema() {
   static const FieldSchema s = [] {
-    FieldSchema src = schema::field("source", ConnectType::kStruct, false);
-    src.with_logical("io.debezium.connector.postgresql.Source", 1);
+    FieldSchema src = event::common_source_schema("io.debezium.connector.postgresql.Source");
     auto add = [&](const char* name, ConnectType t, bool optional) {
       src.fields.push_back(schema::field(name, t, optional));
-      return &src.fields.back();
     };
-    add("version", ConnectType::kString, false);
-    add("connector", ConnectType::kString, false);
-    add("name", ConnectType::kString, false);
-    add("ts_ms", ConnectType::kInt64, false);
-    FieldSchema* snapshot = add("snapshot", ConnectType::kString, true);
-    snapshot->with_logical("io.debezium.data.Enum", 1);
-    snapshot->with_parameter("allowed",
-                             "true,first,first_in_data_collection,last_in_data_collection,last,"
-                             "false,incremental");
-    snapshot->default_value = Value::string("false");
-    add("db", ConnectType::kString, false);
-    add("sequence", ConnectType::kString, true);
-    add("ts_us", ConnectType::kInt64, true);
-    add("ts_ns", ConnectType::kInt64, true);
     add("schema", ConnectType::kString, false);
     add("table", ConnectType::kString, false);
     add("txId", ConnectType::kInt64, true);

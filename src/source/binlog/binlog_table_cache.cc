@@ -1,0 +1,92 @@
+#include "source/binlog/binlog_table_cache.h"
+
+#include <memory>
+
+namespace siphon::source::binlog {
+namespace {
+
+bool same_columns(const TableMap& a, const TableMap& b) {
+  if (a.database != b.database || a.table != b.table || a.columns.size() != b.columns.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.columns.size(); ++i) {
+    const ColumnDescriptor& x = a.columns[i];
+    const ColumnDescriptor& y = b.columns[i];
+    if (x.type != y.type || x.real_type != y.real_type || x.meta != y.meta ||
+        x.nullable != y.nullable || x.is_unsigned != y.is_unsigned || x.collation != y.collation ||
+        x.name != y.name || x.enum_values != y.enum_values || x.set_values != y.set_values ||
+        x.geometry_type != y.geometry_type) {
+      return false;
+    }
+  }
+  return a.primary_key == b.primary_key;
+}
+
+}  // namespace
+
+Result<const CapturedTable*> BinlogTableCache::on_table_map(const TableMap& map,
+                                                            const EventLocation& where) {
+  auto found = tables_.find(map.table_id);
+  if (found != tables_.end() && same_columns(found->second.map, map)) return &found->second;
+
+  CapturedTable entry;
+  entry.map = map;
+  entry.columns = map.columns;
+  entry.data_collection = map.database + "." + map.table;
+  if (filter_.captures(map.database, map.table)) {
+    if (!map.has_names) {
+      return make_error(ErrorKind::kFatal,
+                        "TABLE_MAP of {} at {}:{} carries no column names: the server must run "
+                        "with binlog_row_metadata=FULL",
+                        entry.data_collection, where.file, where.position);
+    }
+    auto cached = extended_.find(entry.data_collection);
+    if (cached == extended_.end()) {
+      auto types = lookup_(map.database, map.table);
+      if (!types) {
+        return make_error(types.error().kind, "reading the schema of {} (TABLE_MAP at {}:{}): {}",
+                          entry.data_collection, where.file, where.position, types.error().message);
+      }
+      cached = extended_.emplace(entry.data_collection, std::move(*types)).first;
+    }
+    auto table = std::make_shared<schema::TableSchema>();
+    table->id = schema::next_schema_id();
+    table->catalog_name = map.database;
+    table->table_name = map.table;
+    table->topic = prefix_ + delimiter_ + map.database + delimiter_ + map.table;
+    for (ColumnDescriptor& column : entry.columns) {
+      auto extended = cached->second.find(column.name);
+      if (extended != cached->second.end()) column.extended = extended->second;
+      auto field = converter_.schema_for(column);
+      if (!field) {
+        return make_error(field.error().kind, "table {} (TABLE_MAP at {}:{}): {}",
+                          entry.data_collection, where.file, where.position, field.error().message);
+      }
+      schema::ColumnSchema cs;
+      cs.field = std::move(*field);
+      cs.field.name = column.name;
+      table->columns.push_back(std::move(cs));
+    }
+    // Debezium's key: the primary key columns in the key's order (none without one).
+    for (uint32_t index : map.primary_key) {
+      if (index >= table->columns.size()) {
+        return make_error(
+            ErrorKind::kFatal, "TABLE_MAP of {} at {}:{} names primary key column {} of {}",
+            entry.data_collection, where.file, where.position, index, table->columns.size());
+      }
+      table->columns[index].key = true;
+      table->key_columns.push_back(index);
+    }
+    entry.schema = std::move(table);
+  }
+  auto& slot = tables_[map.table_id];
+  slot = std::move(entry);
+  return &slot;
+}
+
+const CapturedTable* BinlogTableCache::find(uint64_t table_id) const {
+  auto it = tables_.find(table_id);
+  return it == tables_.end() ? nullptr : &it->second;
+}
+
+}  // namespace siphon::source::binlog

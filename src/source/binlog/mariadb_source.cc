@@ -1,0 +1,698 @@
+#include "source/binlog/mariadb_source.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "event/source_block_schema.h"
+#include "format/debezium_json_serializer.h"
+#include "source/binlog/row_decoder.h"
+
+namespace siphon::source::binlog {
+
+using schema::ConnectType;
+using schema::FieldSchema;
+
+namespace {
+
+// The statement of a QUERY event with its leading blanks and comments removed, for matching
+// BEGIN, COMMIT and XA statements.
+std::string_view statement_of(std::string_view query) {
+  while (!query.empty()) {
+    if (std::isspace(static_cast<unsigned char>(query.front()))) {
+      query.remove_prefix(1);
+    } else if (query.starts_with("/*")) {
+      size_t end = query.find("*/");
+      if (end == std::string_view::npos) return {};
+      query.remove_prefix(end + 2);
+    } else {
+      break;
+    }
+  }
+  while (!query.empty() &&
+         (std::isspace(static_cast<unsigned char>(query.back())) || query.back() == ';')) {
+    query.remove_suffix(1);
+  }
+  return query;
+}
+
+bool starts_with_word(std::string_view text, std::string_view word) {
+  if (text.size() < word.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(text[i])) != word[i]) return false;
+  }
+  return text.size() == word.size() || std::isspace(static_cast<unsigned char>(text[word.size()]));
+}
+
+// "XA COMMIT X'61',X'',1 ONE PHASE" -> "X'61',X'',1": the xid as the server prints it, the key
+// that ties an XA COMMIT or ROLLBACK to its XA START.
+std::string xa_id(std::string_view statement, size_t words) {
+  for (size_t i = 0; i < words; ++i) {
+    size_t space = statement.find_first_of(" \t\n");
+    statement = space == std::string_view::npos ? std::string_view() : statement.substr(space);
+    while (!statement.empty() && std::isspace(static_cast<unsigned char>(statement.front()))) {
+      statement.remove_prefix(1);
+    }
+  }
+  std::string id(statement);
+  for (std::string_view suffix : {" ONE PHASE", " one phase"}) {
+    if (id.size() > suffix.size() && id.ends_with(suffix)) id.resize(id.size() - suffix.size());
+  }
+  return id;
+}
+
+// XA ids compare as the server prints them, ignoring case (hex digits, the X prefix).
+std::string xa_key(std::string id) {
+  std::transform(id.begin(), id.end(), id.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return id;
+}
+
+std::string gtid_text(const MariaDbGtid& g) {
+  return fmt::format("{}-{}-{}", g.domain_id, g.server_id, g.sequence);
+}
+
+std::string hex_sid(const Sid& sid) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < sid.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[sid[i] >> 4]);
+    out.push_back(kHex[sid[i] & 0xf]);
+  }
+  return out;
+}
+
+uint64_t json_u64(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return 0;
+  if (it->is_number_unsigned() || it->is_number_integer()) return it->get<uint64_t>();
+  if (it->is_string()) return std::stoull(it->get<std::string>());
+  return 0;
+}
+
+}  // namespace
+
+const FieldSchema& MariaDbSource::source_schema(const std::string& connector_name) {
+  static const auto build = [](const std::string& connector) {
+    FieldSchema src =
+        event::common_source_schema(fmt::format("io.debezium.connector.{}.Source", connector));
+    auto add = [&](const char* name, ConnectType t, bool optional) {
+      src.fields.push_back(schema::field(name, t, optional));
+    };
+    add("table", ConnectType::kString, true);
+    add("server_id", ConnectType::kInt64, false);
+    add("gtid", ConnectType::kString, true);
+    add("file", ConnectType::kString, false);
+    add("pos", ConnectType::kInt64, false);
+    add("row", ConnectType::kInt32, false);
+    add("thread", ConnectType::kInt64, true);
+    add("query", ConnectType::kString, true);
+    return src;
+  };
+  static const FieldSchema mariadb = build("mariadb");
+  static const FieldSchema mysql = build("mysql");
+  return connector_name == "mysql" ? mysql : mariadb;
+}
+
+MariaDbSource::MariaDbSource(MariaDbSourceConfig config, TableFilter filter)
+    : config_(std::move(config)),
+      filter_(std::move(filter)),
+      converter_(config_.converter),
+      tables_(converter_, filter_, config_.topic_prefix, config_.topic_delimiter,
+              [this](const std::string& db, const std::string& table) {
+                return read_extended_types(db, table);
+              }),
+      transactions_(config_.topic_prefix + config_.topic_delimiter + config_.transaction_topic),
+      source_schema_(std::make_shared<const FieldSchema>(source_schema(config_.connector_name))),
+      decoder_(EventDecoder::Options{.checksum_before_format = true}) {}
+
+MariaDbSource::~MariaDbSource() {
+  close();
+}
+
+uint64_t MariaDbSource::add_checkpoint(Checkpoint checkpoint) {
+  std::lock_guard lock(checkpoints_mutex_);
+  uint64_t id = next_checkpoint_++;
+  checkpoints_.emplace(id, std::move(checkpoint));
+  return id;
+}
+
+Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) {
+  auto sql = MariaDbSql::connect(config_.connection);
+  if (!sql) return tl::unexpected(sql.error());
+  sql_ = std::move(*sql);
+
+  if (stored_offset) {
+    auto offset = BinlogOffset::from_json(*stored_offset);
+    if (!offset) {
+      return make_error(ErrorKind::kFatal, "the stored offset cannot be read: {}",
+                        offset.error().message);
+    }
+    completed_ = std::move(*offset);
+    resume_records_done_ =
+        static_cast<uint32_t>(json_u64(*stored_offset, "siphon.tx_records_done"));
+    if (auto it = stored_offset->find("siphon.tx_id");
+        it != stored_offset->end() && it->is_string()) {
+      resume_tx_id_ = it->get<std::string>();
+    }
+    if (resume_records_done_ == 0) {
+      // An offset written by Debezium: events and rows of the first transaction to skip.
+      resume_events_ = completed_.event;
+      resume_rows_ = completed_.row;
+    }
+    resume_pending_ = resume_records_done_ > 0 || resume_events_ > 0 || resume_rows_ > 0;
+    completed_.event = 0;
+    completed_.row = 0;
+    log::info("resuming from stored offset: {}{}", completed_.to_json().dump(),
+              resume_pending_
+                  ? fmt::format(" (inside transaction {}: {} records delivered)",
+                                resume_tx_id_.empty() ? "?" : resume_tx_id_, resume_records_done_)
+                  : std::string());
+  } else {
+    if (config_.snapshot_mode != "no_data" && config_.snapshot_mode != "never") {
+      return make_error(ErrorKind::kConfig,
+                        "debezium.source.snapshot.mode={} is not implemented for the {} "
+                        "connector yet; set debezium.source.snapshot.mode=no_data to stream "
+                        "from the server's current binlog position",
+                        config_.snapshot_mode, config_.connector_name);
+    }
+    // No offset: start where the server is now, by GTID when it has one.
+    auto gtid = sql_->query("SELECT @@global.gtid_binlog_pos");
+    if (!gtid) return tl::unexpected(gtid.error());
+    auto parsed = MariaDbGtidPosition::parse(gtid->at(0).at(0).value_or(""));
+    if (!parsed) return tl::unexpected(parsed.error());
+    auto status = sql_->query("SHOW MASTER STATUS");
+    if (!status) {
+      return make_error(status.error().kind,
+                        "{} (the user needs the privileges of a replica: GRANT REPLICATION "
+                        "SLAVE, BINLOG MONITOR, REPLICATION MASTER ADMIN, SELECT ON *.*)",
+                        status.error().message);
+    }
+    if (status->empty()) {
+      return make_error(ErrorKind::kConfig,
+                        "the server has no binlog (SHOW MASTER STATUS is empty): start it with "
+                        "--log-bin");
+    }
+    completed_.file = status->at(0).at(0).value_or("");
+    completed_.pos = std::stoull(status->at(0).at(1).value_or("4"));
+    completed_.gtids = std::move(*parsed);
+    log::info("no stored offset: starting at the server's current position {}",
+              completed_.to_json().dump());
+  }
+  completed_checkpoint_ = add_checkpoint(Checkpoint{completed_, ""});
+  file_ = completed_.file;
+
+  BinlogConnectionOptions options;
+  options.host = config_.connection.host;
+  options.port = config_.connection.port;
+  options.user = config_.connection.user;
+  options.password = config_.connection.password;
+  options.server_id = config_.server_id;
+  options.report_host = ("siphon:" + config_.topic_prefix).substr(0, 60);
+  options.heartbeat_seconds = config_.heartbeat_seconds;
+  options.read_timeout_seconds = config_.read_timeout_seconds;
+  if (completed_.gtids && !completed_.gtids->empty()) {
+    options.start.gtid_position = completed_.gtids->to_string();
+  } else if (!completed_.file.empty()) {
+    options.start.file = completed_.file;
+    options.start.position = std::max<uint64_t>(completed_.pos, 4);
+  } else {
+    options.start.gtid_position = "";
+  }
+  auto connection = BinlogConnection::open(options);
+  if (!connection) {
+    const std::string& message = connection.error().message;
+    if (message.find("1236") != std::string::npos || message.find("purged") != std::string::npos ||
+        message.find("not found") != std::string::npos) {
+      return make_error(ErrorKind::kFatal,
+                        "{}: the stored position is no longer in the server's binlogs (purged, "
+                        "or another server's); the changes since then are lost: delete the "
+                        "stored offset to start again from the current position",
+                        message);
+    }
+    return tl::unexpected(connection.error());
+  }
+  connection_ = std::move(*connection);
+  return ok();
+}
+
+Result<ExtendedColumnTypes> MariaDbSource::read_extended_types(const std::string& db,
+                                                               const std::string& table) {
+  ExtendedColumnTypes out;
+  if (!sql_) return out;
+  auto columns = sql_->query(
+      "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = " +
+      sql_->quote(db) + " AND TABLE_NAME = " + sql_->quote(table));
+  if (!columns) return tl::unexpected(columns.error());
+  if (columns->empty()) {
+    log::info(
+        "table {}.{} is not in information_schema (dropped since this event was written): its "
+        "JSON, UUID, INET4 and INET6 columns are typed from the binlog alone",
+        db, table);
+  }
+  for (const auto& row : *columns) {
+    std::string type = row.at(1).value_or("");
+    std::transform(type.begin(), type.end(), type.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (type == "uuid") out[row.at(0).value_or("")] = ExtendedType::kUuid;
+    if (type == "inet4") out[row.at(0).value_or("")] = ExtendedType::kInet4;
+    if (type == "inet6") out[row.at(0).value_or("")] = ExtendedType::kInet6;
+  }
+  // MariaDB's JSON is LONGTEXT with a json_valid() check named after the column.
+  auto checks = sql_->query(
+      "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "
+      "CONSTRAINT_SCHEMA = " +
+      sql_->quote(db) + " AND TABLE_NAME = " + sql_->quote(table));
+  if (!checks) return tl::unexpected(checks.error());
+  for (const auto& row : *checks) {
+    const std::string name = row.at(0).value_or("");
+    const std::string clause = row.at(1).value_or("");
+    if (clause == "json_valid(`" + name + "`)") out[name] = ExtendedType::kJson;
+  }
+  return out;
+}
+
+Status MariaDbSource::stream(Dispatcher& dispatcher, const std::atomic<bool>& stop) {
+  log::info("streaming from binlog {}",
+            completed_.gtids && !completed_.gtids->empty()
+                ? fmt::format("after GTID position {}", completed_.gtids->to_string())
+                : fmt::format("at {}:{}", completed_.file, completed_.pos));
+  while (!stop.load(std::memory_order_relaxed)) {
+    auto next = connection_->next();
+    if (!next) return tl::unexpected(next.error());
+    if (!*next) return ok();  // the end of a non-blocking dump
+    const RawBinlogEvent& raw = **next;
+    if (raw.heartbeat) continue;
+    auto event = decoder_.decode(raw.bytes, EventLocation{raw.file, raw.position});
+    if (!event) return tl::unexpected(event.error());
+    if (auto s = handle_event(raw, *event, dispatcher); !s) return s;
+  }
+  return ok();
+}
+
+Status MariaDbSource::handle_event(const RawBinlogEvent& raw, const BinlogEvent& event,
+                                   Dispatcher& dispatcher) {
+  const bool starts_transaction = std::holds_alternative<MariaGtidEvent>(event.body) ||
+                                  std::holds_alternative<MysqlGtidEvent>(event.body);
+  if (tx_ && !starts_transaction) ++tx_->events;
+  if (event.header.timestamp != 0) last_event_ts_ = event.header.timestamp;
+  return std::visit(
+      [&](const auto& body) -> Status {
+        using E = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<E, RotateEvent>) {
+          file_ = body.next_file;
+          return ok();
+        } else if constexpr (std::is_same_v<E, MariaGtidEvent>) {
+          MariaDbGtid gtid{body.domain_id, event.header.server_id, body.seq_no};
+          auto s = begin(raw, event, gtid_text(gtid), gtid,
+                         (body.flags2 & MariaGtidEvent::kStandalone) != 0, dispatcher);
+          if (s && (body.flags2 & MariaGtidEvent::kPreparedXa) != 0 && body.xa_format_id) {
+            // MariaDB names the XA branch in the GTID event, not in an XA START statement.
+            tx_->xa = xa_key(fmt::format("X'{}',X'{}',{}", hex_encode(body.xa_gtrid),
+                                         hex_encode(body.xa_bqual), *body.xa_format_id));
+          }
+          return s;
+        } else if constexpr (std::is_same_v<E, MysqlGtidEvent>) {
+          std::string id = body.anonymous ? fmt::format("file={},pos={}", file_, raw.position)
+                                          : fmt::format("{}:{}", hex_sid(body.sid), body.gno);
+          return begin(raw, event, std::move(id), std::nullopt, false, dispatcher);
+        } else if constexpr (std::is_same_v<E, QueryEvent>) {
+          return on_query(raw, event, body, dispatcher);
+        } else if constexpr (std::is_same_v<E, TableMap>) {
+          auto table = tables_.on_table_map(body, EventLocation{file_, raw.position});
+          if (!table) return tl::unexpected(table.error());
+          return ok();
+        } else if constexpr (std::is_same_v<E, RowsEvent>) {
+          return on_rows(raw, event, body, dispatcher);
+        } else if constexpr (std::is_same_v<E, XidEvent>) {
+          return commit(raw, dispatcher);
+        } else if constexpr (std::is_same_v<E, XaPrepareEvent>) {
+          if (!tx_ || tx_->xa.empty()) {
+            return make_error(ErrorKind::kFatal, "XA_PREPARE at {}:{} outside an XA transaction",
+                              file_, raw.position);
+          }
+          // The branch is prepared, not committed: its rows wait for XA COMMIT.
+          PreparedXa& prepared = prepared_[tx_->xa];
+          prepared.changes = std::move(tx_->held);
+          prepared.start_checkpoint = tx_->start_checkpoint;
+          tx_->held.clear();
+          return commit(raw, dispatcher);
+        } else if constexpr (std::is_same_v<E, TransactionPayloadEvent>) {
+          auto inner = decoder_.decode_payload(body, EventLocation{file_, raw.position});
+          if (!inner) return tl::unexpected(inner.error());
+          for (const BinlogEvent& e : *inner) {
+            if (auto s = handle_event(raw, e, dispatcher); !s) return s;
+          }
+          return ok();
+        } else if constexpr (std::is_same_v<E, IncidentEvent>) {
+          return make_error(ErrorKind::kFatal,
+                            "the server logged an INCIDENT at {}:{} ({}): changes may be missing "
+                            "from the binlog; take a new snapshot",
+                            file_, raw.position, body.message);
+        } else {
+          return ok();  // FORMAT_DESCRIPTION (the decoder keeps it), GTID_LIST, annotations...
+        }
+      },
+      event.body);
+}
+
+Status MariaDbSource::begin(const RawBinlogEvent& raw, const BinlogEvent& event, std::string id,
+                            std::optional<MariaDbGtid> gtid, bool standalone,
+                            Dispatcher& dispatcher) {
+  if (tx_) {
+    return make_error(ErrorKind::kFatal,
+                      "transaction {} starts at {}:{} while transaction {} is still open", id,
+                      file_, raw.position, tx_->id);
+  }
+  Transaction t;
+  t.id = std::move(id);
+  t.gtid = gtid;
+  t.standalone = standalone;
+  t.server_id = event.header.server_id;
+  t.ts_sec = event.header.timestamp;
+  BinlogOffset start = completed_;
+  start.file = file_;
+  start.pos = raw.position;
+  start.ts_sec = event.header.timestamp;
+  start.server_id = event.header.server_id;
+  t.start_checkpoint = add_checkpoint(Checkpoint{std::move(start), t.id});
+  uint32_t already_delivered = 0;
+  if (resume_pending_) {
+    resume_pending_ = false;
+    if (resume_tx_id_.empty() || resume_tx_id_ == t.id) {
+      already_delivered = resume_records_done_;
+      t.skip_events = resume_events_;
+      t.skip_rows = resume_rows_;
+    } else {
+      log::warn(
+          "the stored offset was inside transaction {}, but the binlog resumes with {}: nothing "
+          "of it is skipped",
+          resume_tx_id_, t.id);
+    }
+  }
+  tx_ = std::move(t);
+  dispatcher.begin_transaction(already_delivered);
+  return ok();
+}
+
+Status MariaDbSource::on_query(const RawBinlogEvent& raw, const BinlogEvent& event,
+                               const QueryEvent& query, Dispatcher& dispatcher) {
+  std::string_view statement = statement_of(query.query);
+  if (starts_with_word(statement, "BEGIN")) {
+    if (tx_) {
+      tx_->thread = query.thread_id;
+      return ok();  // MySQL: GTID then BEGIN
+    }
+    return begin(raw, event, fmt::format("file={},pos={}", file_, raw.position), std::nullopt,
+                 false, dispatcher);
+  }
+  if (tx_) tx_->thread = query.thread_id;
+  if (starts_with_word(statement, "COMMIT") || starts_with_word(statement, "ROLLBACK")) {
+    // ROLLBACK ends a group whose non-transactional changes happened anyway.
+    return tx_ ? commit(raw, dispatcher) : ok();
+  }
+  if (starts_with_word(statement, "XA")) {
+    std::string_view rest = statement_of(statement.substr(2));
+    if (starts_with_word(rest, "START") || starts_with_word(rest, "BEGIN")) {
+      if (tx_) tx_->xa = xa_key(xa_id(statement, 2));
+      return ok();
+    }
+    if (starts_with_word(rest, "END") || starts_with_word(rest, "PREPARE")) return ok();
+    const bool is_commit = starts_with_word(rest, "COMMIT");
+    if (is_commit || starts_with_word(rest, "ROLLBACK")) {
+      const std::string xid = xa_key(xa_id(statement, 2));
+      if (!tx_) {
+        return make_error(ErrorKind::kFatal, "{} at {}:{} outside a transaction",
+                          std::string(statement), file_, raw.position);
+      }
+      std::vector<HeldChange> changes;
+      const bool one_phase = tx_->xa == xid;
+      auto prepared = prepared_.find(xid);
+      if (one_phase) {
+        changes = std::move(tx_->held);  // XA COMMIT ... ONE PHASE in the same group
+        tx_->held.clear();
+        tx_->xa.clear();
+      } else if (prepared != prepared_.end()) {
+        changes = std::move(prepared->second.changes);
+      } else if (is_commit) {
+        log::warn(
+            "{} at {}:{}: the transaction was prepared before the position Siphon started "
+            "from; its rows are not captured",
+            std::string(statement), file_, raw.position);
+      }
+      if (is_commit) {
+        for (HeldChange& change : changes) {
+          if (auto s = emit(std::move(change.event), change.event_index, change.row, dispatcher);
+              !s) {
+            return s;
+          }
+        }
+      }
+      // A committed branch stops holding restarts back only once its rows are all
+      // dispatched: a crash while they are delivered replays it from its XA PREPARE. A rolled
+      // back one has nothing left to lose.
+      if (!is_commit && prepared != prepared_.end()) {
+        prepared_.erase(prepared);
+        prepared = prepared_.end();
+      }
+      auto s = commit(raw, dispatcher);
+      if (prepared != prepared_.end()) prepared_.erase(prepared);
+      return s;
+    }
+  }
+  // Any other statement is DDL or administration: the schema may have changed.
+  tables_.on_ddl();
+  if (tx_ && tx_->standalone) return commit(raw, dispatcher);
+  return ok();
+}
+
+Result<Row> MariaDbSource::build_row(const CapturedTable& table, const RowImageValues& values,
+                                     const RawBinlogEvent& raw, size_t row_index) const {
+  if (values.size() != table.columns.size()) {
+    return make_error(ErrorKind::kFatal,
+                      "rows event at {}:{} has {} columns for {} whose TABLE_MAP has {}", file_,
+                      raw.position, values.size(), table.data_collection, table.columns.size());
+  }
+  Row row(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i].kind == ColumnValue::Kind::kAbsent) continue;
+    auto value = converter_.convert(table.columns[i], values[i]);
+    if (!value) {
+      return make_error(value.error().kind, "rows event at {}:{}, row {} of {}: {}", file_,
+                        raw.position, row_index, table.data_collection, value.error().message);
+    }
+    row[i] = std::move(*value);
+  }
+  return row;
+}
+
+Status MariaDbSource::on_rows(const RawBinlogEvent& raw, const BinlogEvent& event,
+                              const RowsEvent& rows, Dispatcher& dispatcher) {
+  if (!tx_) {
+    return make_error(ErrorKind::kFatal, "{} at {}:{} outside a transaction",
+                      event_type_name(event.header.type), file_, raw.position);
+  }
+  const CapturedTable* table = tables_.find(rows.table_id);
+  if (table == nullptr) {
+    return make_error(ErrorKind::kFatal, "{} at {}:{} for table id {} without a TABLE_MAP",
+                      event_type_name(event.header.type), file_, raw.position, rows.table_id);
+  }
+  if (!table->schema) return ok();  // not captured
+  const uint64_t event_index = tx_->events;
+  if (event_index <= tx_->skip_events) return ok();  // delivered before a restart
+  auto changes = decode_rows(rows, table->map, EventLocation{file_, raw.position});
+  if (!changes) return tl::unexpected(changes.error());
+  const bool resumed_event = event_index == tx_->skip_events + 1;
+  for (size_t i = 0; i < changes->size(); ++i) {
+    if (resumed_event && i < tx_->skip_rows) continue;
+    const RowChange& change = (*changes)[i];
+    std::optional<Row> before;
+    std::optional<Row> after;
+    if (change.before) {
+      auto r = build_row(*table, *change.before, raw, i);
+      if (!r) return tl::unexpected(r.error());
+      before = std::move(*r);
+    }
+    if (change.after) {
+      auto r = build_row(*table, *change.after, raw, i);
+      if (!r) return tl::unexpected(r.error());
+      after = std::move(*r);
+    }
+    const auto row = static_cast<uint32_t>(i);
+    auto make = [&](event::Op op, std::optional<Row> b, std::optional<Row> a,
+                    std::vector<event::Header> headers) {
+      event::ChangeEvent e;
+      e.table = table->schema;
+      e.op = op;
+      e.before = std::move(b);
+      e.after = std::move(a);
+      e.source = source_block(*table, raw, event.header, row);
+      e.headers = std::move(headers);
+      return e;
+    };
+    std::vector<event::ChangeEvent> out;
+    switch (rows.kind) {
+      case RowsEvent::Kind::kWrite:
+        out.push_back(make(event::Op::kCreate, std::nullopt, std::move(after), {}));
+        break;
+      case RowsEvent::Kind::kDelete:
+        out.push_back(make(event::Op::kDelete, std::move(before), std::nullopt, {}));
+        break;
+      case RowsEvent::Kind::kUpdate: {
+        bool key_changed = false;
+        if (before && after && table->schema->has_key()) {
+          for (size_t k : table->schema->key_columns) key_changed |= (*before)[k] != (*after)[k];
+        }
+        if (!key_changed) {
+          out.push_back(make(event::Op::kUpdate, std::move(before), std::move(after), {}));
+          break;
+        }
+        // A primary-key change: a delete of the old key and a create of the new one, each
+        // naming the other key in a header (spec/debezium-compat.md §1.4).
+        format::DebeziumJsonSerializer keys(format::JsonFormatOptions{});
+        std::string old_key = keys.key_payload(*table->schema, *before);
+        std::string new_key = keys.key_payload(*table->schema, *after);
+        out.push_back(make(event::Op::kDelete, std::move(before), std::nullopt,
+                           {{"__debezium.newkey", new_key}}));
+        out.push_back(make(event::Op::kCreate, std::nullopt, std::move(after),
+                           {{"__debezium.oldkey", old_key}}));
+        break;
+      }
+    }
+    for (event::ChangeEvent& e : out) {
+      if (!tx_->xa.empty()) {
+        tx_->held.push_back(HeldChange{std::move(e), event_index, row});
+        continue;
+      }
+      if (auto s = emit(std::move(e), event_index, row, dispatcher); !s) return s;
+    }
+  }
+  return ok();
+}
+
+Status MariaDbSource::emit(event::ChangeEvent e, uint64_t event_index, uint32_t row,
+                           Dispatcher& dispatcher) {
+  if (config_.skipped_operations.count(static_cast<char>(e.op))) return ok();
+  const offset::SourcePosition p = position(event_index, row);
+  if (config_.provide_transaction_metadata) {
+    // MySQL and MariaDB transactions begin lazily, with their first captured event.
+    if (!tx_->metadata_begun) {
+      tx_->metadata_begun = true;
+      auto rec = transactions_.begin(tx_->id, p.commit_ts_us / 1000);
+      auto s = dispatcher.dispatch_struct(rec.topic, &event::TransactionMonitor::key_schema(),
+                                          &rec.key, &event::TransactionMonitor::value_schema(),
+                                          &rec.value, position(0, 0));
+      if (!s) return s;
+    }
+    e.transaction = transactions_.on_event(tx_->id, e.table->qualified_name());
+  }
+  e.processed_at_ns = now_unix_nanos();
+  return dispatcher.dispatch_change(e, p);
+}
+
+Status MariaDbSource::commit(const RawBinlogEvent& raw, Dispatcher& dispatcher) {
+  if (!tx_) {
+    return make_error(ErrorKind::kFatal, "a commit at {}:{} outside a transaction", file_,
+                      raw.position);
+  }
+  if (!tx_->held.empty()) {
+    return make_error(ErrorKind::kFatal,
+                      "XA transaction {} ends at {}:{} without XA PREPARE or XA COMMIT", tx_->xa,
+                      file_, raw.position);
+  }
+  if (tx_->metadata_begun) {
+    auto rec = transactions_.end(tx_->id, static_cast<int64_t>(last_event_ts_) * 1000);
+    auto s = dispatcher.dispatch_struct(rec.topic, &event::TransactionMonitor::key_schema(),
+                                        &rec.key, &event::TransactionMonitor::value_schema(),
+                                        &rec.value, position(tx_->events, 0));
+    if (!s) return s;
+  }
+  completed_.file = file_;
+  completed_.pos = raw.next_position;
+  if (tx_->gtid) {
+    if (!completed_.gtids) completed_.gtids.emplace();
+    completed_.gtids->advance(*tx_->gtid);
+  }
+  completed_.server_id = tx_->server_id;
+  completed_.ts_sec = last_event_ts_;
+  completed_checkpoint_ = add_checkpoint(Checkpoint{completed_, ""});
+  offset::SourcePosition p = position(tx_->events, 0);
+  dispatcher.commit_transaction(p);
+  tx_.reset();
+  return ok();
+}
+
+offset::SourcePosition MariaDbSource::position(uint64_t event_index, uint32_t row) const {
+  offset::SourcePosition p;
+  // While an XA branch is prepared and not yet committed, every restart starts before it.
+  uint64_t restart = completed_checkpoint_;
+  for (const auto& [xid, prepared] : prepared_) {
+    restart = std::min(restart, prepared.start_checkpoint);
+  }
+  p.completed_lsn = restart;
+  if (tx_) {
+    if (prepared_.empty()) p.tx_final_lsn = tx_->start_checkpoint;
+    p.tx_id = tx_->gtid ? tx_->gtid->sequence : 0;
+    p.commit_ts_us = static_cast<int64_t>(tx_->ts_sec) * 1000000;
+  }
+  p.event_lsn = (event_index << 32) | row;
+  return p;
+}
+
+event::SourceBlock MariaDbSource::source_block(const CapturedTable& table,
+                                               const RawBinlogEvent& raw, const EventHeader& header,
+                                               uint32_t row) const {
+  const int64_t ts_ms = static_cast<int64_t>(header.timestamp) * 1000;
+  return event::SourceBlock{
+      source_schema_,
+      {Value::string(config_.debezium_version), Value::string(config_.connector_name),
+       Value::string(config_.topic_prefix), Value::integer(ts_ms), Value::string("false"),
+       Value::string(table.map.database), Value::null(), Value::integer(ts_ms * 1000),
+       Value::integer(ts_ms * 1000000), Value::string(table.map.table),
+       Value::integer(header.server_id), tx_ && tx_->gtid ? Value::string(tx_->id) : Value::null(),
+       Value::string(file_), Value::integer(static_cast<int64_t>(raw.position)),
+       Value::integer(row), tx_ && tx_->thread ? Value::integer(*tx_->thread) : Value::null(),
+       Value::null()}};
+}
+
+nlohmann::json MariaDbSource::offset_for(const offset::SourcePosition& p) const {
+  std::lock_guard lock(checkpoints_mutex_);
+  if (!p.tx_complete && p.records_done > 0 && p.tx_final_lsn != 0) {
+    // Inside a transaction: restart at its start and skip what was delivered.
+    auto it = checkpoints_.find(p.tx_final_lsn);
+    if (it != checkpoints_.end()) {
+      BinlogOffset start = it->second.offset;
+      const uint64_t event_index = p.event_lsn >> 32;
+      const uint64_t row = p.event_lsn & 0xffffffffu;
+      start.event = event_index > 0 ? event_index - 1 : 0;
+      start.row = event_index > 0 ? row + 1 : 0;
+      nlohmann::json out = start.to_json();
+      out["siphon.tx_records_done"] = p.records_done;
+      out["siphon.tx_id"] = it->second.tx_id;
+      return out;
+    }
+  }
+  auto it = checkpoints_.find(p.completed_lsn);
+  if (it == checkpoints_.end()) {
+    // Cannot happen: checkpoints are only dropped behind a stored offset.
+    log::error("no binlog checkpoint {} for an offset", p.completed_lsn);
+    return completed_.to_json();
+  }
+  return it->second.offset.to_json();
+}
+
+void MariaDbSource::confirm(const offset::SourcePosition& delivered) {
+  uint64_t keep = delivered.completed_lsn;
+  if (delivered.tx_final_lsn != 0) keep = std::min(keep, delivered.tx_final_lsn);
+  std::lock_guard lock(checkpoints_mutex_);
+  checkpoints_.erase(checkpoints_.begin(), checkpoints_.lower_bound(keep));
+}
+
+void MariaDbSource::close() {
+  connection_.reset();
+  sql_.reset();
+}
+
+}  // namespace siphon::source::binlog

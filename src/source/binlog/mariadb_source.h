@@ -1,0 +1,160 @@
+#pragma once
+// MariaDB (and MySQL-format) capture from the binlog, as a replica (spec/binlog.md §1).
+//
+// Position invariant: a transaction's changes are dispatched as its rows events are decoded,
+// and its commit (XID, COMMIT, or the end of a standalone statement) completes it. The offset
+// that covers a record says where to restart (spec/debezium-compat.md §6.2): after a complete
+// transaction, the binlog position after its commit and the GTID position including it; inside
+// a transaction, its start and the GTID position before it, with how many of its records are
+// already delivered. Transactions whose tables are all filtered out still complete, so the GTID
+// position moves past them.
+//
+// XA: rows written by XA PREPARE are held until the XA COMMIT that makes them real (never
+// emitted after XA ROLLBACK). While a prepared transaction is pending, stored offsets keep
+// restarting at its start, so a crash replays it; later transactions may then arrive again.
+//
+// Offsets are binlog coordinates and GTID positions, which do not fit the plain-data
+// SourcePosition the pipeline carries: each restart point gets a number (a checkpoint), the
+// position carries numbers, and offset_for looks them up. Checkpoints are forgotten once an
+// offset after them is stored.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "event/change_event.h"
+#include "event/transaction_monitor.h"
+#include "source/binlog/binlog_connection.h"
+#include "source/binlog/binlog_offset.h"
+#include "source/binlog/binlog_table_cache.h"
+#include "source/binlog/event_decoder.h"
+#include "source/binlog/mariadb_sql.h"
+#include "source/binlog/value_converter.h"
+#include "source/source.h"
+#include "source/table_filter.h"
+
+namespace siphon::source::binlog {
+
+struct MariaDbSourceConfig {
+  MariaDbSqlOptions connection;
+  uint32_t server_id = 0;                  // database.server.id (resolved: never 0)
+  std::string connector_name = "mariadb";  // "mariadb" or "mysql": the source block's connector
+  std::string topic_prefix;
+  std::string topic_delimiter = ".";
+  std::string transaction_topic = "transaction";
+  std::set<char> skipped_operations = {'t'};
+  bool provide_transaction_metadata = false;
+  ConverterOptions converter;
+  // no_data / never: stream from the server's current position when no offset is stored.
+  std::string snapshot_mode = "no_data";
+  // The primary's heartbeat period while idle; also how long a stop request may wait.
+  double heartbeat_seconds = 1.0;
+  unsigned read_timeout_seconds = 60;
+  std::string debezium_version = "3.1.2.Final";
+};
+
+class MariaDbSource : public Source {
+ public:
+  MariaDbSource(MariaDbSourceConfig config, TableFilter filter);
+  ~MariaDbSource() override;
+
+  Status start(const std::optional<nlohmann::json>& stored_offset) override;
+  Status stream(Dispatcher& dispatcher, const std::atomic<bool>& stop) override;
+  nlohmann::json offset_for(const offset::SourcePosition& delivered) const override;
+  void confirm(const offset::SourcePosition& delivered) override;
+  void close() override;
+
+  // The `source` block schema (io.debezium.connector.<connector>.Source).
+  static const schema::FieldSchema& source_schema(const std::string& connector_name);
+
+ private:
+  struct HeldChange {
+    event::ChangeEvent event;
+    uint64_t event_index = 0;
+    uint32_t row = 0;
+  };
+  // The transaction being read: from its GTID (or BEGIN) event to its commit.
+  struct Transaction {
+    std::string id;  // the GTID as printed ("0-1-57", "uuid:n"), or "file=..,pos=.." without
+    std::optional<MariaDbGtid> gtid;
+    bool standalone = false;  // MariaDB FL_STANDALONE: one statement, no commit event
+    uint64_t start_checkpoint = 0;
+    uint32_t server_id = 0;
+    uint32_t ts_sec = 0;  // the first event's time
+    uint64_t events = 0;  // events read after the transaction's first
+    std::optional<int64_t> thread;
+    std::string xa;  // the XA START xid text when this is an XA branch
+    bool metadata_begun = false;
+    bool skip_all = false;  // wholly delivered before a restart
+    uint64_t skip_events = 0;
+    uint64_t skip_rows = 0;
+    std::vector<HeldChange> held;  // XA: rows kept until XA COMMIT
+  };
+
+  Result<ExtendedColumnTypes> read_extended_types(const std::string& db, const std::string& table);
+  Status handle_event(const RawBinlogEvent& raw, const BinlogEvent& event, Dispatcher& dispatcher);
+  Status begin(const RawBinlogEvent& raw, const BinlogEvent& event, std::string id,
+               std::optional<MariaDbGtid> gtid, bool standalone, Dispatcher& dispatcher);
+  Status on_query(const RawBinlogEvent& raw, const BinlogEvent& event, const QueryEvent& query,
+                  Dispatcher& dispatcher);
+  Status on_rows(const RawBinlogEvent& raw, const BinlogEvent& event, const RowsEvent& rows,
+                 Dispatcher& dispatcher);
+  Status commit(const RawBinlogEvent& raw, Dispatcher& dispatcher);
+  Status emit(event::ChangeEvent event, uint64_t event_index, uint32_t row, Dispatcher& dispatcher);
+  Result<Row> build_row(const CapturedTable& table, const RowImageValues& values,
+                        const RawBinlogEvent& raw, size_t row_index) const;
+  event::SourceBlock source_block(const CapturedTable& table, const RawBinlogEvent& raw,
+                                  const EventHeader& header, uint32_t row) const;
+  offset::SourcePosition position(uint64_t event_index, uint32_t row) const;
+  // A restart point, and the transaction that starts there (for a partial restart).
+  struct Checkpoint {
+    BinlogOffset offset;
+    std::string tx_id;
+  };
+  uint64_t add_checkpoint(Checkpoint checkpoint);
+
+  MariaDbSourceConfig config_;
+  TableFilter filter_;
+  BinlogValueConverter converter_;
+  BinlogTableCache tables_;
+  event::TransactionMonitor transactions_;
+  std::shared_ptr<const schema::FieldSchema> source_schema_;
+
+  std::optional<MariaDbSql> sql_;  // information_schema, positions
+  std::optional<BinlogConnection> connection_;
+  EventDecoder decoder_;
+
+  // Where the next transaction starts (file/pos after the last commit, GTIDs including it).
+  BinlogOffset completed_;
+  uint64_t completed_checkpoint_ = 0;
+  std::optional<Transaction> tx_;
+  std::string file_;  // the binlog file being read (from ROTATE)
+  uint32_t last_event_ts_ = 0;
+
+  // A restart inside a transaction: which one, and what of it was delivered.
+  std::string resume_tx_id_;
+  uint32_t resume_records_done_ = 0;
+  uint64_t resume_events_ = 0;
+  uint64_t resume_rows_ = 0;
+  bool resume_pending_ = false;
+
+  // Prepared XA transactions, by their xid text: held rows and the checkpoint of their start.
+  struct PreparedXa {
+    std::vector<HeldChange> changes;
+    uint64_t start_checkpoint = 0;
+  };
+  std::map<std::string, PreparedXa> prepared_;
+
+  // Checkpoints, shared with the delivery thread (offset_for, confirm).
+  mutable std::mutex checkpoints_mutex_;
+  std::map<uint64_t, Checkpoint> checkpoints_;
+  uint64_t next_checkpoint_ = 1;
+};
+
+}  // namespace siphon::source::binlog

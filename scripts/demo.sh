@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds build/siphon, starts a throwaway PostgreSQL 15 on
-# loopback with a small shop schema and a running write workload, and runs Siphon so change
-# events appear in demo-out/<topic>.jsonl. Ctrl-C stops Siphon cleanly, then the server.
+# The demo: installs what is missing, builds build/siphon, starts a throwaway PostgreSQL 15 and
+# a throwaway MariaDB 10.11 on loopback, each with a small shop schema and a running write
+# workload, and runs one Siphon connector per server so change events appear in
+# demo-out/<topic>.jsonl. Ctrl-C stops both connectors cleanly, then the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,9 +15,12 @@ chmod 755 "$work"  # the server runs as postgres and must reach its directory in
 out="$root/demo-out"
 rm -rf "$out"
 eval "$(scripts/pg-start.sh "$work/pg")"
+eval "$(scripts/mariadb-start.sh "$work/mariadb")"
 cleanup() {
   [[ -n ${workload_pid:-} ]] && kill "$workload_pid" 2>/dev/null || true
+  [[ -n ${mariadb_workload_pid:-} ]] && kill "$mariadb_workload_pid" 2>/dev/null || true
   scripts/pg-stop.sh "$work/pg" >/dev/null 2>&1 || true
+  scripts/mariadb-stop.sh "$work/mariadb" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -44,6 +48,39 @@ SQL
   -R 20 -T 86400 postgres >"$work/pgbench.log" 2>&1 &
 workload_pid=$!
 
+# The MariaDB side: two customer databases on one server, written to 10 times a second.
+mariadb="mariadb -h 127.0.0.1 -P $MDBPORT -u root"
+$mariadb <<'SQL'
+CREATE DATABASE tenant_a; CREATE DATABASE tenant_b;
+CREATE TABLE tenant_a.orders (id INT AUTO_INCREMENT PRIMARY KEY, amount DECIMAL(10,2), status ENUM('new','paid'),
+                              note JSON, placed DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3));
+CREATE TABLE tenant_b.orders LIKE tenant_a.orders;
+SQL
+(
+  while true; do
+    for db in tenant_a tenant_b; do
+      $mariadb -e "BEGIN; INSERT INTO $db.orders (amount, status, note) VALUES (RAND() * 1000, 'new', '{\"source\": \"demo\"}');
+        UPDATE $db.orders SET status = 'paid' WHERE id = CAST(LAST_INSERT_ID() AS SIGNED) - 3;
+        DELETE FROM $db.orders WHERE id = CAST(LAST_INSERT_ID() AS SIGNED) - 20; COMMIT;" || sleep 1
+    done
+    sleep 0.2
+  done
+) &
+mariadb_workload_pid=$!
+
+cat >"$work/mariadb.properties" <<EOF2
+debezium.source.connector.class=io.debezium.connector.mariadb.MariaDbConnector
+debezium.source.database.hostname=127.0.0.1
+debezium.source.database.port=$MDBPORT
+debezium.source.database.user=root
+debezium.source.topic.prefix=demomdb
+debezium.source.database.include.list=tenant_.*
+debezium.source.snapshot.mode=no_data
+debezium.source.offset.storage.file.filename=$work/mariadb-offsets.json
+debezium.sink.type=file
+debezium.sink.file.dir=$out
+EOF2
+
 cat >"$work/application.properties" <<EOF2
 debezium.source.connector.class=io.debezium.connector.postgresql.PostgresConnector
 debezium.source.database.hostname=127.0.0.1
@@ -57,14 +94,19 @@ debezium.sink.type=file
 debezium.sink.file.dir=$out
 EOF2
 
-echo "Siphon is streaming into $out/ (demo.public.customers.jsonl, demo.public.orders.jsonl)."
+echo "Siphon is streaming into $out/: demo.public.{customers,orders}.jsonl from PostgreSQL,"
+echo "demomdb.tenant_{a,b}.orders.jsonl from MariaDB."
 echo "Try: tail -f $out/demo.public.orders.jsonl    Ctrl-C (or SIGTERM) to stop."
 build/siphon run "$work/application.properties" &
 siphon_pid=$!
-# Ctrl-C or SIGTERM: Siphon delivers what is in flight, stores its offset and exits; then the
-# server and the workload are stopped by the EXIT trap.
-trap 'kill -TERM "$siphon_pid" 2>/dev/null || true' INT TERM
+build/siphon run "$work/mariadb.properties" &
+siphon_mariadb_pid=$!
+# Ctrl-C or SIGTERM: each connector delivers what is in flight, stores its offset and exits;
+# then the servers and the workloads are stopped by the EXIT trap.
+trap 'kill -TERM "$siphon_pid" "$siphon_mariadb_pid" 2>/dev/null || true' INT TERM
 status=0
 wait "$siphon_pid" || status=$?
 if kill -0 "$siphon_pid" 2>/dev/null; then wait "$siphon_pid" || status=$?; fi
+wait "$siphon_mariadb_pid" || status=$?
+if kill -0 "$siphon_mariadb_pid" 2>/dev/null; then wait "$siphon_mariadb_pid" || status=$?; fi
 exit "$status"

@@ -136,8 +136,9 @@ int64_t MariaDbWorkloadDriver::apply(const WorkloadChange& change) {
                            : fmt::format("UPDATE {} SET v = {}, note = {} WHERE id = {}", table,
                                          change.after->v, note, change.id);
   }
-  conn().exec(sql);
-  return static_cast<int64_t>(mysql_affected_rows(conn().handle()));
+  // One round trip; ROW_COUNT() is the statement's affected rows (mysql_affected_rows() is
+  // reset once MariaDbConnection has drained the multi-statement results).
+  return std::stoll(conn().scalar(sql + "; SELECT ROW_COUNT()"));
 }
 
 std::optional<MariaDbGtid> MariaDbWorkloadDriver::binlog_gtid(uint32_t domain) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -11,6 +12,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "support/mariadb_gtid.h"
+#include "support/mariadb_server.h"
+#include "support/mariadb_workload_driver.h"
 #include "support/pg_connection.h"
 #include "support/workload_log.h"
 
@@ -21,8 +25,14 @@ using nlohmann::json;
 
 constexpr size_t kDetailsPerKind = 50;
 
-// (txId, "schema.table", canonical key JSON, op, occurrence of this tuple in its transaction)
-using Identity = std::tuple<uint64_t, std::string, std::string, char, int>;
+// (transaction, "schema.table", canonical key JSON, op, occurrence of this tuple in its
+// transaction). The transaction is PostgreSQL's txId as text or the binlog's GTID.
+using Identity = std::tuple<std::string, std::string, std::string, char, int>;
+
+// Where a change is in its source's log, to tell copies of one change from distinct changes:
+// PostgreSQL ("", lsn, -1) or ("", 0, total_order) without an LSN; binlog (file, pos, row).
+// Binlog file names sort lexically in creation order ("binlog.000009" < "binlog.000010").
+using Position = std::tuple<std::string, uint64_t, int64_t>;
 
 struct SinkEvent {
   std::string file;  // file name, as in the kill marks
@@ -30,7 +40,14 @@ struct SinkEvent {
   std::string table;
   std::string key;  // canonical JSON of the key payload
   char op = 'c';
+  std::string tx;  // the transaction's identity: txId as text, or the GTID
   uint64_t txid = 0;
+  // MySQL/MariaDB records (source.connector "mysql" or "mariadb").
+  bool binlog = false;
+  std::string binlog_file;
+  uint64_t binlog_pos = 0;
+  int64_t binlog_row = 0;
+  std::optional<MariaDbGtid> gtid;  // nullopt for a MySQL GTID ("uuid:N")
   bool has_lsn = false;
   uint64_t lsn = 0;
   uint64_t lsn_commit = 0;  // sequence[0]; null counts as 0
@@ -44,6 +61,14 @@ struct KillMark {
   std::optional<uint64_t> partial_txid;
   int64_t partial_events = 0;
   std::map<std::string, int64_t> sink_lines;
+  // A binlog source's stored offset: the GTID position completed, where the transaction in
+  // progress starts, and how many of its records were delivered (Siphon's own key).
+  std::optional<std::string> gtids_text;
+  std::map<uint32_t, MariaDbGtid> gtids;
+  std::optional<std::string> binlog_file;
+  uint64_t binlog_pos = 0;
+  int64_t records_done = 0;
+  std::string partial_tx;  // filled in from the events: the transaction starting at file/pos
 };
 
 // Adds detail lines, at most kDetailsPerKind per kind, then says how many were left out.
@@ -104,8 +129,16 @@ std::string location(const SinkEvent& e) {
   return fmt::format("{} line {}", e.file, e.line + 1);
 }
 
-std::string describe(uint64_t txid, const std::string& table, const std::string& key, char op) {
-  return fmt::format("txId {} {} key {} op {}", txid, table, key, op);
+std::string describe(const std::string& tx, const std::string& table, const std::string& key,
+                     char op) {
+  // GTIDs ("0-1-57", "uuid:57") have a '-', txIds do not.
+  return fmt::format("{} {} {} key {} op {}", tx.find('-') == std::string::npos ? "txId" : "gtid",
+                     tx, table, key, op);
+}
+
+Position position_of(const SinkEvent& e) {
+  if (e.binlog) return Position{e.binlog_file, e.binlog_pos, e.binlog_row};
+  return e.has_lsn ? Position{"", e.lsn, -1} : Position{"", 0, e.total_order.value_or(-1)};
 }
 
 std::vector<KillMark> read_kill_marks(const std::filesystem::path& path) {
@@ -117,11 +150,38 @@ std::vector<KillMark> read_kill_marks(const std::filesystem::path& path) {
   while (std::getline(in, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     json j = json::parse(line, nullptr, false);
-    std::optional<uint64_t> lsn_proc =
-        j.is_object() && j.contains("lsn_proc") ? parse_lsn(j["lsn_proc"]) : std::nullopt;
-    if (!lsn_proc) throw std::runtime_error(fmt::format("malformed kill mark: {}", line));
+    auto malformed = [&] {
+      return std::runtime_error(fmt::format("malformed kill mark: {}", line));
+    };
+    if (!j.is_object()) throw malformed();
     KillMark mark;
-    mark.lsn_proc = *lsn_proc;
+    bool binlog = j.contains("gtids") || j.contains("file");
+    if (binlog) {
+      if (j.contains("gtids") && !j["gtids"].is_null()) {
+        if (!j["gtids"].is_string()) throw malformed();
+        mark.gtids_text = j["gtids"].get<std::string>();
+        auto gtids = parse_gtid_position(*mark.gtids_text);
+        if (!gtids) throw malformed();
+        mark.gtids = std::move(*gtids);
+      }
+      if (j.contains("file") && !j["file"].is_null()) {
+        std::optional<uint64_t> pos =
+            j.contains("pos") ? parse_lsn(j["pos"]) : std::optional<uint64_t>(0);
+        if (!j["file"].is_string() || !pos) throw malformed();
+        mark.binlog_file = j["file"].get<std::string>();
+        mark.binlog_pos = *pos;
+      }
+      if (j.contains("records_done") && !j["records_done"].is_null()) {
+        std::optional<uint64_t> done = parse_lsn(j["records_done"]);
+        if (!done) throw malformed();
+        mark.records_done = static_cast<int64_t>(*done);
+      }
+    } else {
+      std::optional<uint64_t> lsn_proc =
+          j.contains("lsn_proc") ? parse_lsn(j["lsn_proc"]) : std::nullopt;
+      if (!lsn_proc) throw malformed();
+      mark.lsn_proc = *lsn_proc;
+    }
     if (j.contains("partial_txid") && j["partial_txid"].is_number()) {
       mark.partial_txid = j["partial_txid"].get<uint64_t>();
     }
@@ -176,8 +236,12 @@ std::optional<SinkEvent> parse_record(const std::string& file, int64_t line_no,
   }
   std::string op = payload["op"].get<std::string>();
   const json& source = payload.contains("source") ? payload["source"] : json();
-  bool has_table = source.is_object() && source.contains("schema") &&
-                   source["schema"].is_string() && source.contains("table") &&
+  std::string connector = source.is_object() ? source.value("connector", "") : "";
+  // MySQL and MariaDB name a table by database ("db"), PostgreSQL by schema.
+  bool binlog = connector == "mysql" || connector == "mariadb";
+  const char* namespace_field = binlog ? "db" : "schema";
+  bool has_table = source.is_object() && source.contains(namespace_field) &&
+                   source[namespace_field].is_string() && source.contains("table") &&
                    source["table"].is_string();
   if (op.size() != 1 || std::string("cudrt").find(op[0]) == std::string::npos || !has_table) {
     if (op == "m") {
@@ -194,7 +258,8 @@ std::optional<SinkEvent> parse_record(const std::string& file, int64_t line_no,
   event.file = file;
   event.line = line_no;
   event.op = op[0];
-  event.table = source["schema"].get<std::string>() + "." + source["table"].get<std::string>();
+  event.table =
+      source[namespace_field].get<std::string>() + "." + source["table"].get<std::string>();
   if (!tables.contains(event.table)) {
     if (event.op == 'r' || event.op == 't') {
       ++report.snapshot_events;
@@ -207,6 +272,25 @@ std::optional<SinkEvent> parse_record(const std::string& file, int64_t line_no,
   event.key = payload_of(key).dump();
   if (source.contains("txId") && source["txId"].is_number()) {
     event.txid = source["txId"].get<uint64_t>();
+  }
+  event.tx = std::to_string(event.txid);
+  if (binlog && event.op != 'r' && event.op != 't') {
+    std::optional<uint64_t> pos = source.contains("pos") ? parse_lsn(source["pos"]) : std::nullopt;
+    std::optional<uint64_t> row = source.contains("row") ? parse_lsn(source["row"]) : std::nullopt;
+    if (!source.contains("gtid") || !source["gtid"].is_string() || !source.contains("file") ||
+        !source["file"].is_string() || !pos || !row) {
+      ++report.malformed;
+      details.add("malformed", fmt::format("{} line {}: binlog change without source gtid, file, "
+                                           "pos and row",
+                                           file, line_no + 1));
+      return std::nullopt;
+    }
+    event.binlog = true;
+    event.tx = source["gtid"].get<std::string>();
+    event.gtid = MariaDbGtid::parse(event.tx);
+    event.binlog_file = source["file"].get<std::string>();
+    event.binlog_pos = *pos;
+    event.binlog_row = static_cast<int64_t>(*row);
   }
   if (source.contains("lsn")) {
     if (std::optional<uint64_t> lsn = parse_lsn(source["lsn"])) {
@@ -229,32 +313,97 @@ std::optional<SinkEvent> parse_record(const std::string& file, int64_t line_no,
   return event;
 }
 
-// Numbers each event's (txId, table, key, op) within its transaction. Copies of one event share
-// its position, so a re-delivery gets the same occurrence as the original. The position is the
-// change's LSN (unique per change in PostgreSQL); total_order only when there is no LSN, since a
-// re-delivery after a restart in the middle of a transaction may number events differently.
+// Numbers each event's (transaction, table, key, op) within its transaction. Copies of one
+// event share its position, so a re-delivery gets the same occurrence as the original. The
+// position is the change's LSN (unique per change in PostgreSQL) or binlog (file, pos, row);
+// total_order only when there is neither, since a re-delivery after a restart in the middle of
+// a transaction may number events differently.
 void number_occurrences(std::vector<SinkEvent>& events) {
-  using Group = std::tuple<uint64_t, std::string, std::string, char>;
-  using Position = std::pair<uint64_t, int64_t>;
+  using Group = std::tuple<std::string, std::string, std::string, char>;
   std::map<Group, std::set<Position>> positions;
-  auto position = [](const SinkEvent& e) {
-    return e.has_lsn ? Position{e.lsn, -1} : Position{0, e.total_order.value_or(-1)};
-  };
   for (const SinkEvent& e : events) {
     if (e.op == 'r' || e.op == 't') continue;
-    positions[Group{e.txid, e.table, e.key, e.op}].insert(position(e));
+    positions[Group{e.tx, e.table, e.key, e.op}].insert(position_of(e));
   }
   for (SinkEvent& e : events) {
     if (e.op == 'r' || e.op == 't') continue;
-    const std::set<Position>& group = positions[Group{e.txid, e.table, e.key, e.op}];
-    e.occurrence = static_cast<int>(std::distance(group.begin(), group.find(position(e))));
+    const std::set<Position>& group = positions[Group{e.tx, e.table, e.key, e.op}];
+    e.occurrence = static_cast<int>(std::distance(group.begin(), group.find(position_of(e))));
   }
+}
+
+// The binlog positions of each transaction's records, for "record k of its transaction".
+using TxPositions = std::map<std::string, std::set<Position>>;
+
+TxPositions binlog_positions(const std::vector<SinkEvent>& events) {
+  TxPositions positions;
+  for (const SinkEvent& e : events) {
+    if (e.binlog) positions[e.tx].insert(position_of(e));
+  }
+  return positions;
+}
+
+// The transaction in progress at each binlog kill mark: the one whose first record is the first
+// at or after the stored file/pos (where that transaction starts).
+void find_partial_transactions(std::vector<KillMark>& marks, const std::vector<SinkEvent>& events) {
+  for (KillMark& mark : marks) {
+    if (!mark.binlog_file || mark.records_done <= 0) continue;
+    Position start{*mark.binlog_file, mark.binlog_pos, -1};
+    std::optional<Position> first;
+    for (const SinkEvent& e : events) {
+      if (!e.binlog) continue;
+      Position p = position_of(e);
+      if (p > start && (!first || p < *first)) {
+        first = p;
+        mark.partial_tx = e.tx;
+      }
+    }
+  }
+}
+
+// Binlog rules. A copy is a violation when the offset stored at the kill before it covered it:
+// its GTID is at or before the stored `gtids` in its domain (or, without gtids or for a
+// MySQL GTID, it lies before the stored file/pos), or it is among the first `records_done`
+// records of the transaction in progress. Everything later may come again.
+bool classify_binlog_duplicate(const SinkEvent& first, const SinkEvent& copy, const KillMark& mark,
+                               size_t mark_no, const TxPositions& tx_positions, std::string& why) {
+  bool has_offset = mark.gtids_text || mark.binlog_file;
+  if (!has_offset) {
+    why = fmt::format("kill #{} had no offset stored", mark_no);
+    return true;
+  }
+  if (mark.gtids_text && first.gtid) {
+    auto it = mark.gtids.find(first.gtid->domain);
+    if (it != mark.gtids.end() && first.gtid->seq <= it->second.seq) {
+      why = fmt::format("its GTID {} is within the gtids '{}' stored at kill #{}", first.tx,
+                        *mark.gtids_text, mark_no);
+      return false;
+    }
+  } else if (mark.binlog_file &&
+             position_of(first) < Position{*mark.binlog_file, mark.binlog_pos, -1}) {
+    why = fmt::format("it is before the position {}:{} stored at kill #{}", *mark.binlog_file,
+                      mark.binlog_pos, mark_no);
+    return false;
+  }
+  if (mark.records_done > 0 && copy.tx == mark.partial_tx) {
+    const std::set<Position>& records = tx_positions.at(copy.tx);
+    int64_t record = 1 + std::distance(records.begin(), records.find(position_of(first)));
+    if (record <= mark.records_done) {
+      why = fmt::format("record {} of transaction {} was within the {} records stored at kill #{}",
+                        record, copy.tx, mark.records_done, mark_no);
+      return false;
+    }
+  }
+  why = fmt::format("after the offset stored at kill #{} (gtids '{}', {}:{})", mark_no,
+                    mark.gtids_text.value_or(""), mark.binlog_file.value_or(""), mark.binlog_pos);
+  return true;
 }
 
 // Allowed duplicates are the ones Siphon may legitimately re-send after a kill: its stored offset
 // did not cover them yet.
 bool classify_duplicate(const SinkEvent& first, const SinkEvent& copy,
-                        const std::vector<KillMark>& marks, std::string& why) {
+                        const std::vector<KillMark>& marks, const TxPositions& tx_positions,
+                        std::string& why) {
   const KillMark* mark = nullptr;
   size_t mark_no = 0;
   for (size_t i = 0; i < marks.size(); ++i) {
@@ -269,6 +418,7 @@ bool classify_duplicate(const SinkEvent& first, const SinkEvent& copy,
     why = "no kill before it";
     return false;
   }
+  if (copy.binlog) return classify_binlog_duplicate(first, copy, *mark, mark_no, tx_positions, why);
   if (first.lsn_commit < mark->lsn_proc) {
     why = fmt::format("its lsn_commit {} is before the offset stored at kill #{} (lsn_proc {})",
                       first.lsn_commit, mark_no, mark->lsn_proc);
@@ -298,6 +448,51 @@ struct SourceRow {
   std::optional<std::string> note;
 };
 
+// The rows of one source table, by canonical key JSON.
+using SourceRows = std::map<std::string, SourceRow>;
+using TableReader = std::function<SourceRows(const std::string& table)>;
+
+SourceRow source_row(const std::string& table, const std::vector<std::optional<std::string>>& row,
+                     SourceRows& rows) {
+  if (row.size() < 3 || !row[0] || !row[1]) {
+    throw std::runtime_error(fmt::format("NULL id or v in {}", table));
+  }
+  SourceRow result{std::stoll(*row[1]), row[2]};
+  rows[json{{"id", std::stoll(*row[0])}}.dump()] = result;
+  return result;
+}
+
+// Reads `SELECT id, v, note` of each table from PostgreSQL (conninfo) or MariaDB.
+TableReader source_reader(const CheckInputs& inputs) {
+  if (!inputs.conninfo.empty()) {
+    auto conn = std::make_shared<PgConnection>(inputs.conninfo);
+    return [conn](const std::string& table) {
+      SourceRows rows;
+      try {
+        for (const PgRow& row : conn->query(fmt::format("SELECT id, v, note FROM {}", table))) {
+          source_row(table, row, rows);
+        }
+      } catch (const PgError& e) {
+        throw std::runtime_error(fmt::format("cannot read source table {}: {}", table, e.what()));
+      }
+      return rows;
+    };
+  }
+  auto conn = std::make_shared<MariaDbConnection>(inputs.mariadb_host, inputs.mariadb_port);
+  return [conn](const std::string& table) {
+    SourceRows rows;
+    try {
+      for (const auto& row : conn->query(fmt::format("SELECT id, v, note FROM {}",
+                                                     MariaDbWorkloadDriver::quote_table(table)))) {
+        source_row(table, row, rows);
+      }
+    } catch (const MariaDbError& e) {
+      throw std::runtime_error(fmt::format("cannot read source table {}: {}", table, e.what()));
+    }
+    return rows;
+  };
+}
+
 void compare_state(const CheckInputs& inputs, const std::set<std::string>& tables,
                    const std::vector<SinkEvent>& events, CheckReport& report, Details& details) {
   // Rebuilt as a consumer would: the last change per key, in sink order.
@@ -313,22 +508,11 @@ void compare_state(const CheckInputs& inputs, const std::set<std::string>& table
     }
   }
 
-  PgConnection conn(inputs.conninfo);
+  TableReader read_table = source_reader(inputs);
   report.state_checked = true;
   for (const std::string& table : tables) {
     std::map<std::string, json>& sink_rows = state[table];
-    std::map<std::string, SourceRow> source_rows;
-    std::vector<PgRow> rows;
-    try {
-      rows = conn.query(fmt::format("SELECT id, v, note FROM {}", table));
-    } catch (const PgError& e) {
-      throw std::runtime_error(fmt::format("cannot read source table {}: {}", table, e.what()));
-    }
-    for (const PgRow& row : rows) {
-      if (!row[0] || !row[1]) throw std::runtime_error(fmt::format("NULL id or v in {}", table));
-      std::string key = json{{"id", std::stoll(*row[0])}}.dump();
-      source_rows[key] = SourceRow{std::stoll(*row[1]), row[2]};
-    }
+    SourceRows source_rows = read_table(table);
     report.state_rows += static_cast<int64_t>(source_rows.size());
 
     for (const auto& [key, source] : source_rows) {
@@ -369,17 +553,39 @@ CheckReport Checker::run() const {
   std::vector<LoggedTransaction> committed = WorkloadLog::read(inputs_.committed_log);
   std::vector<LoggedTransaction> rolled_back;
   if (!inputs_.rolled_back_log.empty()) rolled_back = WorkloadLog::read(inputs_.rolled_back_log);
-  std::vector<KillMark> marks = read_kill_marks(inputs_.kill_marks);
+  std::vector<KillMark> marks = read_kill_marks(inputs_.kill_marks);  // partial_tx filled below
   report.committed_transactions = static_cast<int64_t>(committed.size());
   report.rolled_back_transactions = static_cast<int64_t>(rolled_back.size());
   report.kill_marks = static_cast<int64_t>(marks.size());
 
   std::set<std::string> tables(inputs_.extra_tables.begin(), inputs_.extra_tables.end());
-  std::set<uint64_t> rolled_back_txids;
+  // Rolled-back transactions with an identity (PostgreSQL xids) are recognised by it; the others
+  // (MariaDB: no GTID) by their changes' content: (table, key, op) -> the values written.
+  std::set<std::string> rolled_back_txs;
+  std::multimap<std::tuple<std::string, std::string, char>, json> rolled_back_content;
   for (const LoggedTransaction& tx : rolled_back) {
-    rolled_back_txids.insert(tx.txid);
-    for (const LoggedChange& c : tx.changes) tables.insert(c.table);
+    bool identified = tx.txid != 0 || !tx.gtid.empty();
+    if (identified) rolled_back_txs.insert(tx.identity());
+    for (const LoggedChange& c : tx.changes) {
+      tables.insert(c.table);
+      if (!identified)
+        rolled_back_content.emplace(std::tuple{c.table, c.key.dump(), c.op}, c.after);
+    }
   }
+  auto from_rollback = [&](const SinkEvent& e) {
+    if (rolled_back_txs.contains(e.tx)) return true;
+    auto [begin, end] = rolled_back_content.equal_range(std::tuple{e.table, e.key, e.op});
+    for (auto it = begin; it != end; ++it) {
+      const json& written = it->second;
+      // A delete has no values; a c/u matches when v and note are what the rollback wrote.
+      if (written.is_null() ||
+          (e.after.is_object() && e.after.value("v", json()) == written.value("v", json()) &&
+           e.after.value("note", json()) == written.value("note", json()))) {
+        return true;
+      }
+    }
+    return false;
+  };
 
   // Every committed change, numbered in commit order.
   std::map<Identity, int64_t> expected;
@@ -390,7 +596,7 @@ CheckReport Checker::run() const {
       tables.insert(c.table);
       std::string key = c.key.dump();
       int occurrence = seen[{c.table, key, c.op}]++;
-      expected.emplace(Identity{tx.txid, c.table, key, c.op, occurrence}, order++);
+      expected.emplace(Identity{tx.identity(), c.table, key, c.op, occurrence}, order++);
     }
   }
   report.committed_changes = order;
@@ -416,20 +622,22 @@ CheckReport Checker::run() const {
     }
   }
   number_occurrences(events);
+  TxPositions tx_positions = binlog_positions(events);
+  find_partial_transactions(marks, events);
 
   // All copies of each change, in sink order (files sorted by name, then lines).
   std::map<Identity, std::vector<size_t>> seen;
   for (size_t i = 0; i < events.size(); ++i) {
     const SinkEvent& e = events[i];
     if (e.op == 'r' || e.op == 't') continue;
-    seen[Identity{e.txid, e.table, e.key, e.op, e.occurrence}].push_back(i);
+    seen[Identity{e.tx, e.table, e.key, e.op, e.occurrence}].push_back(i);
   }
 
   for (const auto& [identity, index] : expected) {
     if (seen.contains(identity)) continue;
     ++report.missing;
-    const auto& [txid, table, key, op, occurrence] = identity;
-    details.add("missing", describe(txid, table, key, op) +
+    const auto& [tx, table, key, op, occurrence] = identity;
+    details.add("missing", describe(tx, table, key, op) +
                                (occurrence > 0 ? fmt::format(" (#{})", occurrence + 1) : ""));
   }
 
@@ -437,22 +645,22 @@ CheckReport Checker::run() const {
     const SinkEvent& first = events[copies.front()];
     if (!expected.contains(identity)) {
       ++report.phantom;
-      bool from_rollback = rolled_back_txids.contains(first.txid);
-      if (from_rollback) ++report.phantom_rolled_back;
+      bool rolled_back_change = from_rollback(first);
+      if (rolled_back_change) ++report.phantom_rolled_back;
       details.add(
           "phantom",
-          fmt::format("{} at {}{}", describe(first.txid, first.table, first.key, first.op),
-                      location(first), from_rollback ? " (a rolled-back transaction)" : ""));
+          fmt::format("{} at {}{}", describe(first.tx, first.table, first.key, first.op),
+                      location(first), rolled_back_change ? " (a rolled-back transaction)" : ""));
     }
     for (size_t c = 1; c < copies.size(); ++c) {
       const SinkEvent& copy = events[copies[c]];
       std::string why;
-      bool allowed = classify_duplicate(first, copy, marks, why);
+      bool allowed = classify_duplicate(first, copy, marks, tx_positions, why);
       (allowed ? report.duplicates_allowed : report.duplicates_violation)++;
-      details.add(allowed ? "duplicate (allowed)" : "duplicate (violation)",
-                  fmt::format("{} at {}, first at {}: {}",
-                              describe(copy.txid, copy.table, copy.key, copy.op), location(copy),
-                              location(first), why));
+      details.add(
+          allowed ? "duplicate (allowed)" : "duplicate (violation)",
+          fmt::format("{} at {}, first at {}: {}", describe(copy.tx, copy.table, copy.key, copy.op),
+                      location(copy), location(first), why));
     }
   }
 
@@ -474,14 +682,16 @@ CheckReport Checker::run() const {
       ++report.reordered_changes;
       reordered_keys.insert(key);
       details.add("reordered", fmt::format("{} at {} arrived after a change committed later",
-                                           describe(e.txid, e.table, e.key, e.op), location(e)));
+                                           describe(e.tx, e.table, e.key, e.op), location(e)));
     } else {
       it->second = commit_order;
     }
   }
   report.reordered_keys = static_cast<int64_t>(reordered_keys.size());
 
-  if (!inputs_.conninfo.empty()) compare_state(inputs_, tables, events, report, details);
+  if (!inputs_.conninfo.empty() || inputs_.mariadb_port > 0) {
+    compare_state(inputs_, tables, events, report, details);
+  }
   details.finish();
   return report;
 }
@@ -489,6 +699,15 @@ CheckReport Checker::run() const {
 nlohmann::json kill_mark(const std::optional<nlohmann::json>& stored_offset,
                          nlohmann::json sink_lines) {
   nlohmann::json mark;
+  if (stored_offset && (stored_offset->contains("gtids") || stored_offset->contains("file"))) {
+    // A binlog source (MySQL/MariaDB offset keys): copied as stored, numbers may be strings.
+    for (const char* key : {"gtids", "file", "pos", "event", "row"}) {
+      mark[key] = stored_offset->value(key, nlohmann::json());
+    }
+    mark["records_done"] = stored_offset->value("siphon.tx_records_done", nlohmann::json());
+    mark["sink_lines"] = std::move(sink_lines);
+    return mark;
+  }
   mark["lsn_proc"] = stored_offset ? (*stored_offset)["lsn_proc"].get<uint64_t>() : 0;
   // A partly delivered transaction (Siphon's own offset keys) allows copies of its later events.
   if (stored_offset && stored_offset->contains("siphon.tx_final_lsn")) {

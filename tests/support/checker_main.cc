@@ -1,7 +1,8 @@
 // siphon-check: the crash-test oracle from the command line.
 //
-//   siphon-check --sink-dir D --committed LOG [--rolled-back LOG] [--conninfo C]
-//                [--kill-marks F] [--prefix pg] [--table schema.table]... [--strict]
+//   siphon-check --sink-dir D --committed LOG [--rolled-back LOG]
+//                [--conninfo C | --mariadb HOST:PORT] [--kill-marks F] [--prefix pg]
+//                [--table schema.table]... [--strict]
 //
 // Prints the report. Exit 0 when clean (duplicates pass only when classified allowed; with
 // --strict none pass), 1 when something is wrong, 2 on bad arguments or unreadable inputs.
@@ -19,9 +20,9 @@ namespace {
 [[noreturn]] void usage(std::string_view problem) {
   fmt::print(stderr,
              "siphon-check: {}\n"
-             "usage: siphon-check --sink-dir D --committed LOG [--rolled-back LOG] "
-             "[--conninfo C]\n"
-             "         [--kill-marks F] [--prefix pg] [--table schema.table]... [--strict]\n",
+             "usage: siphon-check --sink-dir D --committed LOG [--rolled-back LOG]\n"
+             "         [--conninfo C | --mariadb HOST:PORT] [--kill-marks F] [--prefix pg]\n"
+             "         [--table schema.table]... [--strict]\n",
              problem);
   std::exit(2);
 }
@@ -45,6 +46,16 @@ int main(int argc, char** argv) {
       inputs.rolled_back_log = value();
     } else if (flag == "--conninfo") {
       inputs.conninfo = value();
+    } else if (flag == "--mariadb") {
+      std::string address = value();
+      size_t colon = address.rfind(':');
+      if (colon == std::string::npos) usage("--mariadb needs HOST:PORT");
+      inputs.mariadb_host = address.substr(0, colon);
+      try {
+        inputs.mariadb_port = std::stoi(address.substr(colon + 1));
+      } catch (const std::exception&) {
+        usage("--mariadb needs HOST:PORT");
+      }
     } else if (flag == "--kill-marks") {
       inputs.kill_marks = value();
     } else if (flag == "--prefix") {

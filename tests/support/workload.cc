@@ -1,46 +1,50 @@
 #include "support/workload.h"
 
-#include <limits>
-#include <set>
 #include <stdexcept>
-#include <string_view>
 #include <thread>
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "support/mariadb_workload_driver.h"
+#include "support/pg_workload_driver.h"
 
 namespace siphon::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// "public.w_accounts" -> "\"public\".\"w_accounts\"" (a name without schema stays unqualified).
-std::string quote_table(const std::string& table) {
-  auto quote = [](std::string_view part) {
-    std::string quoted = "\"";
-    for (char c : part) {
-      if (c == '"') quoted += '"';
-      quoted += c;
-    }
-    return quoted + "\"";
-  };
-  size_t dot = table.find('.');
-  if (dot == std::string::npos) return quote(table);
-  return quote(std::string_view(table).substr(0, dot)) + "." +
-         quote(std::string_view(table).substr(dot + 1));
+std::unique_ptr<WorkloadDriver> driver_for(const WorkloadOptions& options) {
+  if (!options.conninfo.empty()) return std::make_unique<PgWorkloadDriver>(options.conninfo);
+  if (options.mariadb_port > 0) {
+    return std::make_unique<MariaDbWorkloadDriver>(options.mariadb_host, options.mariadb_port,
+                                                   options.gtid_domains, options.seed);
+  }
+  throw std::invalid_argument("Workload: neither conninfo nor mariadb_port given");
 }
 
 }  // namespace
 
 LoggedTransaction WorkloadTransaction::to_logged() const {
-  LoggedTransaction logged{txid, {}};
+  LoggedTransaction logged{txid, {}, gtid};
+  // Without an identity (a MariaDB rollback) only the values can recognise a phantom copy.
+  bool with_values = txid == 0 && gtid.empty();
   for (const WorkloadChange& change : changes) {
-    logged.changes.push_back(LoggedChange{change.table, {{"id", change.id}}, change.op});
+    nlohmann::json after;
+    if (with_values && change.after) {
+      after = {{"v", change.after->v},
+               {"note", change.after->note ? nlohmann::json(*change.after->note) : nullptr}};
+    }
+    logged.changes.push_back(
+        LoggedChange{change.table, {{"id", change.id}}, change.op, std::move(after)});
   }
   return logged;
 }
 
-Workload::Workload(WorkloadOptions options) : options_(std::move(options)), rng_(options_.seed) {
+Workload::Workload(WorkloadOptions options) : Workload(options, driver_for(options)) {}
+
+Workload::Workload(WorkloadOptions options, std::unique_ptr<WorkloadDriver> driver)
+    : options_(std::move(options)), driver_(std::move(driver)), rng_(options_.seed) {
   if (options_.tables.empty()) throw std::invalid_argument("Workload: no tables");
   if (options_.rows_per_table < 1 || options_.max_changes_per_tx < 1) {
     throw std::invalid_argument("Workload: rows_per_table and max_changes_per_tx must be >= 1");
@@ -55,30 +59,24 @@ Workload::Workload(WorkloadOptions options) : options_(std::move(options)), rng_
 
 Workload::~Workload() = default;
 
-PgConnection& Workload::connection() {
-  if (!conn_) {
-    conn_.emplace(options_.conninfo);
-    // Durable commits even on a server running with synchronous_commit = off: a commit that was
-    // logged must survive an immediate (crash) restart, or the checker would see it "missing".
-    conn_->exec("SET synchronous_commit = on; SET application_name = 'siphon-workload'");
-    load_model();
-  }
-  return *conn_;
+void Workload::ensure_connected() {
+  if (!connected_) connect_until_deadline();
 }
 
 void Workload::connect_until_deadline() {
-  conn_.reset();
+  connected_ = false;
   auto deadline = Clock::now() + options_.reconnect_timeout;
   while (true) {
     try {
-      connection();
+      driver_->connect();
+      load_model();
+      connected_ = true;
       return;
-    } catch (const PgError& e) {
-      conn_.reset();
+    } catch (const std::exception& e) {
+      if (!driver_->connection_lost(e)) throw;
       if (Clock::now() >= deadline) {
-        throw PgError(fmt::format("workload: server unreachable for {} ms: {}",
-                                  options_.reconnect_timeout.count(), e.what()),
-                      e.sqlstate(), true);
+        throw std::runtime_error(fmt::format("workload: server unreachable for {} ms: {}",
+                                             options_.reconnect_timeout.count(), e.what()));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -86,28 +84,16 @@ void Workload::connect_until_deadline() {
 }
 
 void Workload::create_tables() {
-  std::string sql;
-  for (const std::string& table : options_.tables) {
-    sql += fmt::format(
-        "CREATE TABLE IF NOT EXISTS {} (id int PRIMARY KEY, v bigint NOT NULL, note text);",
-        quote_table(table));
-  }
-  connection().exec(sql);
+  ensure_connected();
+  driver_->create_tables(options_.tables);
   load_model();
 }
 
 void Workload::load_model() {
   model_.clear();
   for (const std::string& table : options_.tables) {
-    TableModel& rows = model_[table];
-    // Only once the tables exist (create_tables() may come later).
-    std::string exists =
-        conn_->scalar(fmt::format("SELECT to_regclass('{}') IS NOT NULL", quote_table(table)));
-    if (exists != "t") continue;
-    for (const PgRow& row :
-         conn_->query(fmt::format("SELECT id, v, note FROM {}", quote_table(table)))) {
-      rows[std::stoi(*row[0])] = WorkloadRow{std::stoll(*row[1]), row[2]};
-    }
+    // A table that does not exist yet (create_tables() may come later) has no rows.
+    model_[table] = driver_->read_table(table).value_or(TableModel{});
   }
 }
 
@@ -155,73 +141,26 @@ std::optional<WorkloadChange> Workload::next_change(const std::vector<WorkloadCh
   return std::nullopt;  // every key tried was already touched: end the transaction here
 }
 
-void Workload::apply(const WorkloadChange& change) {
-  std::string table = quote_table(change.table);
-  std::string id = std::to_string(change.id);
-  long affected = 0;
-  switch (change.op) {
-    case 'c':
-      affected =
-          conn_->exec_params(fmt::format("INSERT INTO {} (id, v, note) VALUES ($1, $2, $3)", table),
-                             {id, std::to_string(change.after->v), change.after->note});
-      break;
-    case 'u':
-      affected =
-          conn_->exec_params(fmt::format("UPDATE {} SET v = $2, note = $3 WHERE id = $1", table),
-                             {id, std::to_string(change.after->v), change.after->note});
-      break;
-    default:
-      affected = conn_->exec_params(fmt::format("DELETE FROM {} WHERE id = $1", table), {id});
-      break;
-  }
-  if (affected != 1) {
-    // Someone else writes these tables, or the model is wrong: the log would lie, so stop.
-    throw std::logic_error(fmt::format("workload: {} of {} id {} affected {} rows", change.op,
-                                       change.table, change.id, affected));
-  }
-}
-
-bool Workload::resolve_commit(uint64_t full_xid) {
-  // The connection broke during COMMIT: the server knows whether it happened. 'in progress' is
-  // possible for a moment when only the connection (not the server) went away.
-  for (int attempt = 0; attempt < 600; ++attempt) {
-    std::optional<std::string> status;
-    try {
-      status = conn_->query(fmt::format("SELECT pg_xact_status('{}'::xid8)", full_xid)).at(0).at(0);
-    } catch (const PgError& e) {
-      // After a crash restart an xid whose assignment never reached the WAL is "in the future":
-      // its transaction cannot have committed (a commit record would have advanced the counter).
-      // SQLSTATE 22023: "transaction ID ... is in the future".
-      if (!e.connection_lost() && e.sqlstate() == "22023") return false;
-      throw;
-    }
-    if (status == "committed") return true;
-    if (status != "in progress") return false;  // aborted, or NULL: never committed
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  throw std::runtime_error(fmt::format("workload: xid {} stays in progress", full_xid));
-}
-
 void Workload::recover(WorkloadTransaction transaction, bool began, bool commit_sent,
                        WorkloadStats& stats) {
-  // Without an xid nothing was written. A transaction cut off before COMMIT was aborted by the
+  // A transaction that never began wrote nothing. One cut off before COMMIT was aborted by the
   // server; one cut off during COMMIT may or may not have committed. The server may go away
   // again while we ask: then reconnect and ask again.
-  bool pending = began && transaction.full_xid != 0;
   ++stats.reconnects;
   auto deadline = Clock::now() + options_.reconnect_timeout;
   while (true) {
     try {
       connect_until_deadline();
-      if (pending) {
-        bool committed = commit_sent && resolve_commit(transaction.full_xid);
+      if (began) {
+        bool committed = commit_sent && driver_->resolve_commit(transaction);
         // The model was just reloaded from the tables; applying a committed transaction's
         // changes again is harmless (same rows, same deletions).
         finish(std::move(transaction), committed, stats);
       }
       return;
-    } catch (const PgError& e) {
-      if (!e.connection_lost() || Clock::now() >= deadline) throw;
+    } catch (const std::exception& e) {
+      connected_ = false;
+      if (!driver_->connection_lost(e) || Clock::now() >= deadline) throw;
     }
   }
 }
@@ -251,7 +190,7 @@ WorkloadStats Workload::run(const WorkloadLimits& limits) {
   auto start = Clock::now();
   std::bernoulli_distribution roll_back(options_.rollback_fraction);
   std::uniform_int_distribution<int> pick_count(1, options_.max_changes_per_tx);
-  if (!conn_ || !conn_->ok()) connect_until_deadline();  // the server may be (re)starting
+  ensure_connected();  // the server may be (re)starting
 
   for (int64_t n = 0;; ++n) {
     if (limits.stop.stop_requested()) break;
@@ -269,26 +208,30 @@ WorkloadStats Workload::run(const WorkloadLimits& limits) {
     try {
       int count = pick_count(rng_);
       bool rollback = roll_back(rng_);
-      conn_->exec("BEGIN");
+      driver_->begin(tx);
       began = true;
-      tx.full_xid = std::stoull(conn_->scalar("SELECT pg_current_xact_id()::text"));
-      tx.txid = static_cast<uint32_t>(tx.full_xid & 0xffffffffULL);
       for (int i = 0; i < count; ++i) {
         std::optional<WorkloadChange> change = next_change(tx.changes);
         if (!change) break;
         tx.changes.push_back(std::move(*change));
-        apply(tx.changes.back());
+        const WorkloadChange& applied = tx.changes.back();
+        if (int64_t affected = driver_->apply(applied); affected != 1) {
+          // Someone else writes these tables, or the model is wrong: the log would lie, so stop.
+          throw std::logic_error(fmt::format("workload: {} of {} id {} affected {} rows",
+                                             applied.op, applied.table, applied.id, affected));
+        }
       }
       if (rollback) {
-        conn_->exec("ROLLBACK");
+        driver_->rollback();
         finish(std::move(tx), false, stats);
       } else {
         commit_sent = true;
-        conn_->exec("COMMIT");
+        driver_->commit(tx);
         finish(std::move(tx), true, stats);
       }
-    } catch (const PgError&) {
-      if (conn_ && conn_->ok()) throw;  // an SQL error, not a lost server: a bug somewhere
+    } catch (const std::exception& e) {
+      if (!driver_->connection_lost(e)) throw;  // an SQL error, not a lost server: a bug
+      connected_ = false;
       recover(std::move(tx), began, commit_sent, stats);
     }
   }

@@ -1,15 +1,17 @@
 #pragma once
-// A random write workload for crash tests. It runs transactions on ONE connection, so the order
-// in which it sees its commits is the commit order, and logs every transaction (committed and
-// rolled back, with the xid pgoutput reports) for the checker.
+// A random write workload for crash tests, on PostgreSQL or MariaDB. It runs transactions on ONE
+// connection, so the order in which it sees its commits is the commit order, and logs every
+// transaction (committed and rolled back, with its identity: PostgreSQL's xid as pgoutput
+// reports it, MariaDB's GTID) for the checker (workload_log.h).
 //
 // It keeps a model of every table in memory so that it inserts only absent keys and updates or
 // deletes only present ones: each change is then exactly one row event, and a transaction never
-// touches one key twice, which makes every change identifiable by (xid, table, key, op).
+// touches one key twice, which makes every change identifiable by (transaction, table, key, op).
 //
 // It survives server restarts: when the connection drops it reconnects, resolves the outcome of
-// an interrupted COMMIT with pg_xact_status(), and reloads the model from the tables. Its session
-// uses synchronous_commit = on so that a commit it logged survives an immediate restart.
+// an interrupted COMMIT (the driver knows how: pg_xact_status(), or MariaDB's row state), and
+// reloads the model from the tables. The database-specific half is a WorkloadDriver
+// (pg_workload_driver.h, mariadb_workload_driver.h).
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -21,13 +23,16 @@
 #include <string>
 #include <vector>
 
-#include "support/pg_connection.h"
+#include "support/workload_driver.h"
 #include "support/workload_log.h"
+#include "support/workload_types.h"
 
 namespace siphon::testing {
 
 struct WorkloadOptions {
+  // The server: PostgreSQL when conninfo is set, else MariaDB at mariadb_host:mariadb_port.
   std::string conninfo{};
+  // "schema.table" (PostgreSQL) or "database.table" (MariaDB; databases are created too).
   std::vector<std::string> tables = {"public.w_accounts", "public.w_orders"};
   int rows_per_table = 200;  // keys are 1..rows_per_table
   double rollback_fraction = 0.1;
@@ -39,6 +44,10 @@ struct WorkloadOptions {
   std::filesystem::path rolled_back_log{};
   // How long to keep reconnecting after the connection is lost before giving up.
   std::chrono::milliseconds reconnect_timeout = std::chrono::seconds(60);
+  std::string mariadb_host = "127.0.0.1";
+  int mariadb_port = 0;
+  // MariaDB: each transaction runs in a GTID domain picked from these; empty = the server's.
+  std::vector<uint32_t> gtid_domains{};
 };
 
 // When run() stops: the first limit reached (0 = no limit).
@@ -46,28 +55,6 @@ struct WorkloadLimits {
   std::stop_token stop{};
   std::chrono::milliseconds duration{0};
   int64_t transactions = 0;
-};
-
-struct WorkloadRow {
-  int64_t v = 0;
-  std::optional<std::string> note{};
-
-  bool operator==(const WorkloadRow&) const = default;
-};
-
-struct WorkloadChange {
-  std::string table{};
-  int32_t id = 0;
-  char op = 'c';                       // 'c', 'u' or 'd'
-  std::optional<WorkloadRow> after{};  // the new row for 'c' and 'u'
-};
-
-struct WorkloadTransaction {
-  uint32_t txid = 0;  // pg_current_xact_id() mod 2^32: the xid pgoutput reports
-  uint64_t full_xid = 0;
-  std::vector<WorkloadChange> changes{};
-
-  LoggedTransaction to_logged() const;
 };
 
 struct WorkloadStats {
@@ -82,14 +69,18 @@ class Workload {
  public:
   using TableModel = std::map<int32_t, WorkloadRow>;
 
+  // Picks the driver from the options; throws std::invalid_argument when they make no sense.
   explicit Workload(WorkloadOptions options);
+  // With a driver of the caller's (tests).
+  Workload(WorkloadOptions options, std::unique_ptr<WorkloadDriver> driver);
   ~Workload();
 
   // CREATE TABLE IF NOT EXISTS each table (id int primary key, v bigint not null, note text).
   void create_tables();
 
-  // Runs transactions until a limit is reached; may be called again to go on. Throws PgError on
-  // unexpected SQL errors, or when the server stays unreachable past reconnect_timeout.
+  // Runs transactions until a limit is reached; may be called again to go on. Throws the
+  // driver's error (PgError, MariaDbError) on unexpected SQL errors, or when the server stays
+  // unreachable past reconnect_timeout.
   WorkloadStats run(const WorkloadLimits& limits);
   WorkloadStats run(std::stop_token stop) { return run(WorkloadLimits{.stop = std::move(stop)}); }
   WorkloadStats run_for(std::chrono::milliseconds duration) {
@@ -108,19 +99,18 @@ class Workload {
   const WorkloadOptions& options() const { return options_; }
 
  private:
-  PgConnection& connection();
+  void ensure_connected();
   void connect_until_deadline();
   void load_model();
   std::optional<WorkloadChange> next_change(const std::vector<WorkloadChange>& so_far);
-  void apply(const WorkloadChange& change);
-  bool resolve_commit(uint64_t full_xid);
   void recover(WorkloadTransaction transaction, bool began, bool commit_sent, WorkloadStats& stats);
   void finish(WorkloadTransaction transaction, bool committed, WorkloadStats& stats);
   std::string random_note();
 
   WorkloadOptions options_;
+  std::unique_ptr<WorkloadDriver> driver_;
+  bool connected_ = false;
   std::mt19937_64 rng_;
-  std::optional<PgConnection> conn_;
   std::map<std::string, TableModel> model_;
   std::vector<WorkloadTransaction> committed_;
   std::vector<WorkloadTransaction> rolled_back_;

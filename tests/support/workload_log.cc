@@ -25,10 +25,12 @@ std::string WorkloadLog::to_line(const LoggedTransaction& transaction) {
     item["table"] = change.table;
     item["key"] = change.key;
     item["op"] = std::string(1, change.op);
+    if (!change.after.is_null()) item["after"] = change.after;
     changes.push_back(std::move(item));
   }
   nlohmann::ordered_json line;
   line["txid"] = transaction.txid;
+  if (!transaction.gtid.empty()) line["gtid"] = transaction.gtid;
   line["changes"] = std::move(changes);
   return line.dump();
 }
@@ -36,11 +38,13 @@ std::string WorkloadLog::to_line(const LoggedTransaction& transaction) {
 LoggedTransaction WorkloadLog::parse_line(std::string_view line) {
   nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object() || !json.contains("txid") || !json["txid"].is_number_integer() ||
-      !json.contains("changes") || !json["changes"].is_array()) {
+      !json.contains("changes") || !json["changes"].is_array() ||
+      (json.contains("gtid") && !json["gtid"].is_string())) {
     throw std::runtime_error(fmt::format("malformed workload log line: {}", line));
   }
   LoggedTransaction transaction;
-  transaction.txid = json["txid"].get<uint32_t>();
+  transaction.txid = json["txid"].get<uint64_t>();
+  if (json.contains("gtid")) transaction.gtid = json["gtid"].get<std::string>();
   for (const nlohmann::json& item : json["changes"]) {
     if (!item.is_object() || !item.contains("table") || !item["table"].is_string() ||
         !item.contains("key") || !item.contains("op") || !item["op"].is_string() ||
@@ -48,7 +52,8 @@ LoggedTransaction WorkloadLog::parse_line(std::string_view line) {
       throw std::runtime_error(fmt::format("malformed change in workload log line: {}", line));
     }
     transaction.changes.push_back(LoggedChange{item["table"].get<std::string>(), item["key"],
-                                               item["op"].get<std::string>()[0]});
+                                               item["op"].get<std::string>()[0],
+                                               item.value("after", nlohmann::json())});
   }
   return transaction;
 }

@@ -1,8 +1,17 @@
 #pragma once
 // The workload's transaction log, the ground truth crash tests check Siphon's output against.
-// One JSON object per line, in commit order:
+// One JSON object per line, in commit order.
+//
+// PostgreSQL: txid is the 32-bit xid pgoutput reports.
 //   {"txid":123,"changes":[{"table":"public.w_accounts","key":{"id":7},"op":"c"},...]}
-// txid is the 32-bit xid pgoutput reports; op is "c", "u" or "d".
+// MariaDB: gtid is the transaction's GTID "domain-server-seq" (read with @@last_gtid right after
+// COMMIT, what the source block's `gtid` says) and txid its seq number.
+//   {"txid":57,"gtid":"0-1-57","changes":[{"table":"w1.accounts","key":{"id":7},"op":"u"}]}
+// A MariaDB rollback never gets a GTID: its line has txid 0, no gtid, and each change carries the
+// values it wrote ("after", absent for a delete), so a phantom copy can be recognised by content.
+//   {"txid":0,"changes":[{"table":"w1.accounts","key":{"id":7},"op":"c",
+//                          "after":{"v":-42,"note":null}}]}
+// op is "c", "u" or "d". Readers ignore fields they do not know; "gtid" and "after" are optional.
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -15,14 +24,19 @@
 namespace siphon::testing {
 
 struct LoggedChange {
-  std::string table{};   // "schema.table"
-  nlohmann::json key{};  // the key columns, e.g. {"id":7}
-  char op = 'c';         // 'c', 'u' or 'd'
+  std::string table{};     // "schema.table" (PostgreSQL) or "db.table" (MariaDB)
+  nlohmann::json key{};    // the key columns, e.g. {"id":7}
+  char op = 'c';           // 'c', 'u' or 'd'
+  nlohmann::json after{};  // {"v":..,"note":..} for a MariaDB rollback's c/u; null otherwise
 };
 
 struct LoggedTransaction {
-  uint32_t txid = 0;
+  uint64_t txid = 0;
   std::vector<LoggedChange> changes{};
+  std::string gtid{};  // MariaDB committed transactions only
+
+  // What identifies the transaction in the sink: the GTID if any, else the txid as text.
+  std::string identity() const { return gtid.empty() ? std::to_string(txid) : gtid; }
 };
 
 class WorkloadLog {

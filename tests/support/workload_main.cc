@@ -1,9 +1,11 @@
 // siphon-workload: runs the crash-test write workload from scripts and demos.
 //
-//   siphon-workload --conninfo C --log FILE [--rolled-back FILE] [--seconds N] [--transactions N]
-//                   [--rate R] [--seed S] [--create] [--tables a,b] [--rows N]
-//                   [--rollback-fraction F] [--max-changes N]
+//   siphon-workload (--conninfo C | --mariadb HOST:PORT [--gtid-domains 0,1]) --log FILE
+//                   [--rolled-back FILE] [--seconds N] [--transactions N] [--rate R] [--seed S]
+//                   [--create] [--tables a,b] [--rows N] [--rollback-fraction F]
+//                   [--max-changes N]
 //
+// --conninfo runs it on PostgreSQL, --mariadb on MariaDB as root (tables "db.table").
 // Runs until --seconds or --transactions is reached, or until SIGINT/SIGTERM (with neither limit
 // it runs until signalled); both end it cleanly with complete logs. The rolled-back log defaults
 // to FILE.rolled-back. Prints a summary line to stderr.
@@ -32,9 +34,10 @@ using siphon::testing::WorkloadOptions;
 [[noreturn]] void usage(std::string_view problem) {
   fmt::print(stderr,
              "siphon-workload: {}\n"
-             "usage: siphon-workload --conninfo C --log FILE [--rolled-back FILE] [--seconds N]\n"
-             "         [--transactions N] [--rate R] [--seed S] [--create] [--tables a,b]\n"
-             "         [--rows N] [--rollback-fraction F] [--max-changes N]\n",
+             "usage: siphon-workload (--conninfo C | --mariadb HOST:PORT [--gtid-domains 0,1])\n"
+             "         --log FILE [--rolled-back FILE] [--seconds N] [--transactions N]\n"
+             "         [--rate R] [--seed S] [--create] [--tables a,b] [--rows N]\n"
+             "         [--rollback-fraction F] [--max-changes N]\n",
              problem);
   std::exit(2);
 }
@@ -83,6 +86,16 @@ int main(int argc, char** argv) {
     };
     if (flag == "--conninfo") {
       options.conninfo = value();
+    } else if (flag == "--mariadb") {
+      std::string address = value();
+      size_t colon = address.rfind(':');
+      if (colon == std::string::npos) usage("--mariadb needs HOST:PORT");
+      options.mariadb_host = address.substr(0, colon);
+      options.mariadb_port = number<int>(flag, address.substr(colon + 1));
+    } else if (flag == "--gtid-domains") {
+      for (const std::string& domain : split(value(), ',')) {
+        options.gtid_domains.push_back(number<uint32_t>(flag, domain));
+      }
     } else if (flag == "--log") {
       options.committed_log = value();
     } else if (flag == "--rolled-back") {
@@ -113,7 +126,9 @@ int main(int argc, char** argv) {
       usage(fmt::format("unknown argument {}", flag));
     }
   }
-  if (options.conninfo.empty()) usage("--conninfo is required");
+  if (options.conninfo.empty() == (options.mariadb_port == 0)) {
+    usage("exactly one of --conninfo and --mariadb is required");
+  }
   if (options.committed_log.empty()) usage("--log is required");
   if (!rolled_back_given) options.rolled_back_log = options.committed_log.string() + ".rolled-back";
 

@@ -1,0 +1,31 @@
+#include "integration/mariadb_siphon_harness.h"
+
+#include <gtest/gtest.h>
+
+namespace siphon::testing {
+
+MariaDbSiphonHarness::MariaDbSiphonHarness(const MariaDbServer& db, const std::string& name)
+    : MariaDbSiphonHarness(db.port(), name) {}
+
+MariaDbSiphonHarness::MariaDbSiphonHarness(int port, const std::string& name)
+    : SiphonHarnessBase(name) {
+  props.insert({
+      {"debezium.source.connector.class", "io.debezium.connector.mariadb.MariaDbConnector"},
+      {"debezium.source.database.hostname", "127.0.0.1"},
+      {"debezium.source.database.port", std::to_string(port)},
+      {"debezium.source.database.user", "root"},
+      {"debezium.source.database.password", ""},
+  });
+}
+
+std::string MariaDbSiphonHarness::topic(const std::string& db, const std::string& table) const {
+  return prefix() + "." + db + "." + table;
+}
+
+void MariaDbSiphonHarness::wait_until_streaming(std::chrono::milliseconds timeout) const {
+  if (!wait_for_log(kStreamingLogText, timeout)) {
+    ADD_FAILURE() << "siphon never logged '" << kStreamingLogText << "'\n" << log();
+  }
+}
+
+}  // namespace siphon::testing

@@ -7,6 +7,8 @@
 //   debezium.source.database.port=<the server's port>
 //   debezium.source.database.user=root
 //   debezium.source.database.password=            (empty: the test server's root has none)
+//   debezium.source.snapshot.mode=no_data         (MariaDB snapshots are not implemented yet)
+// No database.server.id: the source derives one from the name and prefix (unique per harness).
 //   debezium.source.topic.prefix=it_<name>
 //   debezium.source.offset.storage.file.filename=<dir>/offsets.json
 //   debezium.source.retriable.restart.connector.wait.ms=1000

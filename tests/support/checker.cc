@@ -67,7 +67,7 @@ struct KillMark {
   std::map<uint32_t, MariaDbGtid> gtids;
   std::optional<std::string> binlog_file;
   uint64_t binlog_pos = 0;
-  int64_t records_done = 0;
+  int64_t events_done = 0;
   std::string partial_tx;  // filled in from the events: the transaction starting at file/pos
 };
 
@@ -171,10 +171,10 @@ std::vector<KillMark> read_kill_marks(const std::filesystem::path& path) {
         mark.binlog_file = j["file"].get<std::string>();
         mark.binlog_pos = *pos;
       }
-      if (j.contains("records_done") && !j["records_done"].is_null()) {
-        std::optional<uint64_t> done = parse_lsn(j["records_done"]);
+      if (j.contains("events_done") && !j["events_done"].is_null()) {
+        std::optional<uint64_t> done = parse_lsn(j["events_done"]);
         if (!done) throw malformed();
-        mark.records_done = static_cast<int64_t>(*done);
+        mark.events_done = static_cast<int64_t>(*done);
       }
     } else {
       std::optional<uint64_t> lsn_proc =
@@ -347,7 +347,7 @@ TxPositions binlog_positions(const std::vector<SinkEvent>& events) {
 // at or after the stored file/pos (where that transaction starts).
 void find_partial_transactions(std::vector<KillMark>& marks, const std::vector<SinkEvent>& events) {
   for (KillMark& mark : marks) {
-    if (!mark.binlog_file || mark.records_done <= 0) continue;
+    if (!mark.binlog_file || mark.events_done <= 0) continue;
     Position start{*mark.binlog_file, mark.binlog_pos, -1};
     std::optional<Position> first;
     for (const SinkEvent& e : events) {
@@ -363,7 +363,7 @@ void find_partial_transactions(std::vector<KillMark>& marks, const std::vector<S
 
 // Binlog rules. A copy is a violation when the offset stored at the kill before it covered it:
 // its GTID is at or before the stored `gtids` in its domain (or, without gtids or for a
-// MySQL GTID, it lies before the stored file/pos), or it is among the first `records_done`
+// MySQL GTID, it lies before the stored file/pos), or it is among the first `events_done`
 // records of the transaction in progress. Everything later may come again.
 bool classify_binlog_duplicate(const SinkEvent& first, const SinkEvent& copy, const KillMark& mark,
                                size_t mark_no, const TxPositions& tx_positions, std::string& why) {
@@ -385,12 +385,12 @@ bool classify_binlog_duplicate(const SinkEvent& first, const SinkEvent& copy, co
                       mark.binlog_pos, mark_no);
     return false;
   }
-  if (mark.records_done > 0 && copy.tx == mark.partial_tx) {
+  if (mark.events_done > 0 && copy.tx == mark.partial_tx) {
     const std::set<Position>& records = tx_positions.at(copy.tx);
     int64_t record = 1 + std::distance(records.begin(), records.find(position_of(first)));
-    if (record <= mark.records_done) {
+    if (record <= mark.events_done) {
       why = fmt::format("record {} of transaction {} was within the {} records stored at kill #{}",
-                        record, copy.tx, mark.records_done, mark_no);
+                        record, copy.tx, mark.events_done, mark_no);
       return false;
     }
   }
@@ -704,7 +704,7 @@ nlohmann::json kill_mark(const std::optional<nlohmann::json>& stored_offset,
     for (const char* key : {"gtids", "file", "pos", "event", "row"}) {
       mark[key] = stored_offset->value(key, nlohmann::json());
     }
-    mark["records_done"] = stored_offset->value("siphon.tx_records_done", nlohmann::json());
+    mark["events_done"] = stored_offset->value("siphon.tx_events_done", nlohmann::json());
     mark["sink_lines"] = std::move(sink_lines);
     return mark;
   }

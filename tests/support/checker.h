@@ -17,16 +17,16 @@
 // Kill marks: one JSON object per line, written by a crash test at each SIGKILL of Siphon
 // (kill_mark() builds them from the stored offset). PostgreSQL:
 //   {"lsn_proc":N,"partial_txid":X|null,"partial_events":K|null,"sink_lines":{"<file>":lines}}
-// Binlog sources (the offset's Debezium keys; records_done = siphon.tx_records_done):
+// Binlog sources (the offset's Debezium keys; events_done = siphon.tx_events_done):
 //   {"gtids":"0-1-57,1-2-9"|null,"file":"binlog.000002"|null,"pos":P,"event":E,"row":R,
-//    "records_done":K|null,"sink_lines":{...}}
+//    "events_done":K|null,"sink_lines":{...}}
 // A duplicate at (0-based) line L of file F is judged by the last mark with sink_lines[F] <= L,
 // i.e. the kill right before the line was written. Without such a mark it is a violation.
 // PostgreSQL: it is allowed iff the first copy's sequence[0] (lsn_commit; null = 0) >= lsn_proc
 // and, for the transaction named partial_txid, its transaction.total_order > partial_events.
 // Binlog: it is a violation iff its transaction's GTID is at or before the mark's gtids in its
 // domain (same domain, seq <= stored seq; without gtids, or for a MySQL GTID: its (file, pos)
-// is before the mark's file/pos), or it is among the first records_done records (in binlog
+// is before the mark's file/pos), or it is among the first events_done records (in binlog
 // order) of the transaction in progress, the one whose first record is the first at or after
 // the mark's file/pos. A mark without any stored offset allows every copy. event/row are kept
 // in the mark for people but not judged.

@@ -232,7 +232,7 @@ class MariaDbCheckerFaults : public ::testing::Test {
 
   // The offset Siphon stores at the start of transaction t: the GTID position of everything
   // before it, and its start in the binlog.
-  json offset_at(size_t t, std::optional<int64_t> records_done = {}) const {
+  json offset_at(size_t t, std::optional<int64_t> events_done = {}) const {
     std::map<uint32_t, std::string> gtids;
     for (size_t i = 0; i < t; ++i) {
       auto gtid = MariaDbGtid::parse(history_.committed[i].gtid);
@@ -246,7 +246,7 @@ class MariaDbCheckerFaults : public ::testing::Test {
                    {"event", 0},
                    {"row", 0},
                    {"server_id", 1}};
-    if (records_done) offset["siphon.tx_records_done"] = *records_done;
+    if (events_done) offset["siphon.tx_events_done"] = *events_done;
     return offset;
   }
 
@@ -406,8 +406,8 @@ TEST_F(MariaDbCheckerFaults, PartialTransactionDuplicatesAreJudgedByRecordsDone)
   ASSERT_GE(history_.committed[t].changes.size(), 2u);
   // Siphon stored "transaction at file/pos, 1 record done": resending record 1 breaks that
   // promise, resending record 2 does not.
-  json mark = mark_after(t, offset_at(t, /*records_done=*/1));
-  EXPECT_EQ(mark["records_done"], 1);
+  json mark = mark_after(t, offset_at(t, /*events_done=*/1));
+  EXPECT_EQ(mark["events_done"], 1);
   redeliver_after_kill(t, t, 1);
   redeliver_after_kill(t, t, 2);
   CheckReport report = check_sink({mark});
@@ -462,13 +462,13 @@ TEST(MariaDbKillMark, KeepsTheBinlogOffsetKeys) {
                  {"event", 2},
                  {"row", 1},
                  {"server_id", 1},
-                 {"siphon.tx_records_done", 3},
+                 {"siphon.tx_events_done", 3},
                  {"ts_sec", 1}};
   json mark = kill_mark(offset, {{"mdb.w1.a.jsonl", 5}});
   EXPECT_EQ(mark, json::parse(R"({"gtids":"0-1-57,1-2-9","file":"binlog.000002","pos":"1234",
-      "event":2,"row":1,"records_done":3,"sink_lines":{"mdb.w1.a.jsonl":5}})"));
+      "event":2,"row":1,"events_done":3,"sink_lines":{"mdb.w1.a.jsonl":5}})"));
   json complete = kill_mark(json{{"file", "binlog.000002"}, {"pos", 4}, {"gtids", "0-1-57"}}, {});
-  EXPECT_TRUE(complete["records_done"].is_null());
+  EXPECT_TRUE(complete["events_done"].is_null());
   EXPECT_FALSE(complete.contains("lsn_proc"));
 }
 

@@ -144,6 +144,7 @@ Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) 
   if (!sql) return tl::unexpected(sql.error());
   sql_ = std::move(*sql);
 
+  started_from_offset_ = stored_offset.has_value();
   if (stored_offset) {
     auto offset = BinlogOffset::from_json(*stored_offset);
     if (!offset) {
@@ -279,6 +280,14 @@ Status MariaDbSource::stream(Dispatcher& dispatcher, const std::atomic<bool>& st
             completed_.gtids && !completed_.gtids->empty()
                 ? fmt::format("after GTID position {}", completed_.gtids->to_string())
                 : fmt::format("at {}:{}", completed_.file, completed_.pos));
+  if (!started_from_offset_) {
+    // The start position itself, as an empty transaction: once stored, a restart resumes here
+    // even if nothing was captured yet. Without it a restart would start again at the server's
+    // then current position and skip whatever was written in between.
+    dispatcher.begin_transaction(0);
+    dispatcher.commit_transaction(position(0, 0));
+    started_from_offset_ = true;
+  }
   while (!stop.load(std::memory_order_relaxed)) {
     auto next = connection_->next();
     if (!next) return tl::unexpected(next.error());
@@ -670,6 +679,7 @@ nlohmann::json MariaDbSource::offset_for(const offset::SourcePosition& p) const 
       start.row = event_index > 0 ? row + 1 : 0;
       nlohmann::json out = start.to_json();
       out["siphon.tx_records_done"] = p.records_done;
+      out["siphon.tx_events_done"] = p.events_done;  // of them, change events
       out["siphon.tx_id"] = it->second.tx_id;
       return out;
     }

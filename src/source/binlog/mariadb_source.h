@@ -137,6 +137,7 @@ class MariaDbSource : public Source {
   std::string file_;  // the binlog file being read (from ROTATE)
   uint32_t last_event_ts_ = 0;
 
+  bool started_from_offset_ = false;  // else the start position is dispatched first
   // A restart inside a transaction: which one, and what of it was delivered.
   std::string resume_tx_id_;
   uint32_t resume_records_done_ = 0;

@@ -1,0 +1,380 @@
+// The MariaDB connector end to end: build/siphon streams a real MariaDB 10.11 (started by the
+// harness) into the file sink. Each test has its own topic prefix, databases and server id, so
+// tests share one server.
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "integration/mariadb_siphon_harness.h"
+#include "integration/siphon_harness.h"
+#include "support/mariadb_server.h"
+
+namespace siphon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// op, key and after-image of each record of a topic (tombstones as op "tombstone").
+struct Change {
+  std::string op;
+  nlohmann::json key;
+  nlohmann::json after;
+  nlohmann::json source;
+  nlohmann::json transaction;
+};
+
+std::vector<Change> changes_of(const MariaDbSiphonHarness& h, const std::string& topic) {
+  std::vector<Change> out;
+  for (const nlohmann::json& r : h.records(topic)) {
+    Change c;
+    c.key = payload_of(r["key"]);
+    if (r["value"].is_null()) {
+      c.op = "tombstone";
+    } else {
+      const nlohmann::json& v = payload_of(r["value"]);
+      c.op = v["op"];
+      c.after = v["after"];
+      c.source = v["source"];
+      c.transaction = v.value("transaction", nlohmann::json());
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<std::string> ops_of(const std::vector<Change>& changes) {
+  std::vector<std::string> out;
+  for (const Change& c : changes) out.push_back(c.op + ":" + c.key.dump());
+  return out;
+}
+
+class MariaDbSource : public ::testing::Test {
+ protected:
+  MariaDbServer& server = shared_mariadb_server();
+  MariaDbConnection sql = server.connect();
+};
+
+TEST_F(MariaDbSource, StreamsEveryOperationOfSeveralDatabasesFromOneBinlog) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_a; DROP DATABASE IF EXISTS ms_b; DROP DATABASE IF EXISTS "
+      "ms_skip; CREATE DATABASE ms_a; CREATE DATABASE ms_b; CREATE DATABASE ms_skip;"
+      "CREATE TABLE ms_a.items (id INT PRIMARY KEY, name VARCHAR(20));"
+      "CREATE TABLE ms_b.orders (id BIGINT PRIMARY KEY, qty INT NOT NULL);"
+      "CREATE TABLE ms_skip.noise (id INT PRIMARY KEY)");
+  MariaDbSiphonHarness h(server, "mstream");
+  h.props["debezium.source.database.include.list"] = "ms_a,ms_b";
+  h.props["debezium.source.provide.transaction.metadata"] = "true";
+  auto siphon = h.start();
+  h.wait_until_streaming();
+
+  sql.exec(
+      "INSERT INTO ms_a.items VALUES (1, 'one'), (2, 'two');"
+      "INSERT INTO ms_skip.noise VALUES (1);"
+      "BEGIN; INSERT INTO ms_b.orders VALUES (10, 5); UPDATE ms_a.items SET name = 'uno' WHERE "
+      "id = 1; COMMIT;"
+      "UPDATE ms_a.items SET id = 3 WHERE id = 2;"
+      "DELETE FROM ms_b.orders WHERE id = 10");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_a", "items"), 6)) << h.log();
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_b", "orders"), 3)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+
+  auto items = changes_of(h, h.topic("ms_a", "items"));
+  EXPECT_EQ(ops_of(items),
+            (std::vector<std::string>{"c:{\"id\":1}", "c:{\"id\":2}", "u:{\"id\":1}",
+                                      "d:{\"id\":2}", "tombstone:{\"id\":2}", "c:{\"id\":3}"}));
+  EXPECT_EQ(items[2].after, (nlohmann::json{{"id", 1}, {"name", "uno"}}));
+  auto orders = changes_of(h, h.topic("ms_b", "orders"));
+  EXPECT_EQ(ops_of(orders),
+            (std::vector<std::string>{"c:{\"id\":10}", "d:{\"id\":10}", "tombstone:{\"id\":10}"}));
+  EXPECT_FALSE(std::filesystem::exists(h.topic_file(h.topic("ms_skip", "noise"))));
+
+  // Debezium's MariaDB source block.
+  const nlohmann::json& src = items[0].source;
+  EXPECT_EQ(src["connector"], "mariadb");
+  EXPECT_EQ(src["name"], h.prefix());
+  EXPECT_EQ(src["db"], "ms_a");
+  EXPECT_EQ(src["table"], "items");
+  EXPECT_EQ(src["snapshot"], "false");
+  EXPECT_EQ(src["server_id"], 1);
+  EXPECT_EQ(src["row"], 0);
+  EXPECT_EQ(items[1].source["row"], 1);  // the second row of the same rows event
+  EXPECT_TRUE(src["file"].get<std::string>().starts_with("binlog."));
+  EXPECT_GT(src["pos"].get<int64_t>(), 4);
+  const std::string gtid = src["gtid"];
+  EXPECT_EQ(std::count(gtid.begin(), gtid.end(), '-'), 2) << gtid;
+  EXPECT_EQ(src["gtid"], items[1].source["gtid"]);  // one transaction
+  // The two-table transaction: one id, counters across tables, BEGIN/END around it.
+  EXPECT_EQ(orders[0].transaction["id"], items[2].transaction["id"]);
+  EXPECT_EQ(orders[0].transaction["total_order"], 1);
+  EXPECT_EQ(items[2].transaction["total_order"], 2);
+  auto tx = h.records(h.prefix() + ".transaction");
+  ASSERT_FALSE(tx.empty());
+  bool found_end = false;
+  for (const auto& r : tx) {
+    const auto& v = payload_of(r["value"]);
+    if (v["status"] == "END" && v["id"] == orders[0].transaction["id"]) {
+      found_end = true;
+      EXPECT_EQ(v["event_count"], 2);
+    }
+  }
+  EXPECT_TRUE(found_end);
+
+  // The primary-key change names the other key in headers (as for PostgreSQL).
+  auto raw = h.records(h.topic("ms_a", "items"));
+  ASSERT_EQ(raw.size(), 6u);
+  EXPECT_NE(raw[3].dump().find("__debezium.newkey"), std::string::npos) << raw[3].dump();
+  EXPECT_NE(raw[5].dump().find("__debezium.oldkey"), std::string::npos) << raw[5].dump();
+
+  // The offset: Debezium's MySQL keys, GTID position past the filtered-out transactions too.
+  auto offset = h.stored_offset();
+  ASSERT_TRUE(offset);
+  EXPECT_TRUE(offset->contains("file"));
+  EXPECT_TRUE(offset->contains("pos"));
+  EXPECT_EQ((*offset)["gtids"], sql.scalar("SELECT @@global.gtid_binlog_pos"));
+}
+
+TEST_F(MariaDbSource, TypesFromTheSchemaAndTheBinlogAsDebeziumEmitsThem) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_types; CREATE DATABASE ms_types;"
+      "CREATE TABLE ms_types.t (id INT PRIMARY KEY, j JSON, u UUID, i4 INET4, i6 INET6, "
+      "big BIGINT UNSIGNED, d DECIMAL(12,3), tm TIME(2), y YEAR, b BIT(3), e ENUM('x','y'), "
+      "s SET('p','q'), l VARCHAR(10) CHARACTER SET latin1, bin BINARY(4), ts TIMESTAMP(3) NULL)");
+  MariaDbSiphonHarness h(server, "mtypes");
+  h.props["debezium.source.database.include.list"] = "ms_types";
+  h.props["debezium.source.decimal.handling.mode"] = "string";
+  h.props["debezium.source.binary.handling.mode"] = "hex";
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  sql.exec(
+      "INSERT INTO ms_types.t VALUES (1, '{\"k\": [1, 2]}', "
+      "'123e4567-e89b-12d3-a456-426614174000', '10.0.0.1', '2001:db8::1', "
+      "18446744073709551615, -123456789.125, '-01:02:03.45', 2024, b'101', 'y', 'p,q', "
+      "_latin1 x'e9e0', x'0102', '2024-05-06 07:08:09.123')");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_types", "t"), 1)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto rows = changes_of(h, h.topic("ms_types", "t"));
+  ASSERT_EQ(rows.size(), 1u);
+  const nlohmann::json& a = rows[0].after;
+  EXPECT_EQ(a["j"], "{\"k\": [1, 2]}");
+  EXPECT_EQ(a["u"], "123e4567-e89b-12d3-a456-426614174000");
+  EXPECT_EQ(a["i4"], "10.0.0.1");
+  EXPECT_EQ(a["i6"], "2001:db8::1");
+  EXPECT_EQ(a["big"], -1);  // bigint.unsigned.handling.mode=long wraps, as Debezium
+  EXPECT_EQ(a["d"], "-123456789.125");
+  EXPECT_EQ(a["tm"], -(3723450000LL));  // MicroTime of -01:02:03.45
+  EXPECT_EQ(a["y"], 2024);
+  EXPECT_EQ(a["e"], "y");
+  EXPECT_EQ(a["s"], "p,q");
+  EXPECT_EQ(a["l"], "\u00e9\u00e0");
+  EXPECT_EQ(a["bin"], "01020000");  // BINARY(4) re-padded
+  EXPECT_EQ(a["ts"], "2024-05-06T07:08:09.123Z");
+
+  // The value schemas say the MariaDB types the binlog alone cannot tell.
+  auto raw = h.records(h.topic("ms_types", "t"));
+  const std::string schema = raw[0]["value"]["schema"].dump();
+  EXPECT_NE(schema.find("io.debezium.data.Json"), std::string::npos);
+  EXPECT_NE(schema.find("io.debezium.data.Uuid"), std::string::npos);
+}
+
+TEST_F(MariaDbSource, XaRowsArriveAtXaCommitAndNeverAfterXaRollback) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_xa; CREATE DATABASE ms_xa;"
+      "CREATE TABLE ms_xa.t (id INT PRIMARY KEY, v VARCHAR(10))");
+  MariaDbSiphonHarness h(server, "mxa");
+  h.props["debezium.source.database.include.list"] = "ms_xa";
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  {
+    MariaDbConnection xa = server.connect();
+    xa.exec("XA START 'a'; INSERT INTO ms_xa.t VALUES (1, 'prepared'); XA END 'a'; XA PREPARE 'a'");
+  }
+  sql.exec("INSERT INTO ms_xa.t VALUES (2, 'between')");
+  {
+    MariaDbConnection xa = server.connect();
+    xa.exec("XA START 'b'; INSERT INTO ms_xa.t VALUES (3, 'rolled'); XA END 'b'; XA PREPARE 'b'");
+  }
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_xa", "t"), 1)) << h.log();
+  sql.exec("XA COMMIT 'a'; XA ROLLBACK 'b'");
+  sql.exec(
+      "XA START 'c'; INSERT INTO ms_xa.t VALUES (4, 'one phase'); XA END 'c'; XA COMMIT 'c' ONE "
+      "PHASE");
+  sql.exec("INSERT INTO ms_xa.t VALUES (5, 'after')");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_xa", "t"), 4)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto rows = changes_of(h, h.topic("ms_xa", "t"));
+  EXPECT_EQ(ops_of(rows), (std::vector<std::string>{"c:{\"id\":2}", "c:{\"id\":1}", "c:{\"id\":4}",
+                                                    "c:{\"id\":5}"}));
+}
+
+TEST_F(MariaDbSource, RestartsFromItsOffsetWithEachChangeOnce) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_restart; CREATE DATABASE ms_restart;"
+      "CREATE TABLE ms_restart.t (id INT PRIMARY KEY)");
+  MariaDbSiphonHarness h(server, "mrestart");
+  h.props["debezium.source.database.include.list"] = "ms_restart";
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  sql.exec("INSERT INTO ms_restart.t VALUES (1), (2)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_restart", "t"), 2)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  sql.exec("INSERT INTO ms_restart.t VALUES (3); DELETE FROM ms_restart.t WHERE id = 1");
+  auto again = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_restart", "t"), 5)) << h.log();
+  sql.exec("INSERT INTO ms_restart.t VALUES (4)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_restart", "t"), 6)) << h.log();
+  ASSERT_TRUE(again.stop().success()) << h.log();
+  EXPECT_NE(h.log().find("resuming from stored offset"), std::string::npos);
+  EXPECT_EQ(ops_of(changes_of(h, h.topic("ms_restart", "t"))),
+            (std::vector<std::string>{"c:{\"id\":1}", "c:{\"id\":2}", "c:{\"id\":3}",
+                                      "d:{\"id\":1}", "tombstone:{\"id\":1}", "c:{\"id\":4}"}));
+}
+
+// A SIGKILL in the middle of a large transaction: the restart replays it from its start and
+// drops the rows already delivered, so each row arrives once.
+TEST_F(MariaDbSource, APartlyDeliveredTransactionResumesAfterItsLastDeliveredRow) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_partial; CREATE DATABASE ms_partial;"
+      "CREATE TABLE ms_partial.t (id INT PRIMARY KEY)");
+  MariaDbSiphonHarness h(server, "mpartial");
+  h.props["debezium.source.database.include.list"] = "ms_partial";
+  h.props["debezium.source.max.batch.size"] = "10";
+  h.props["debezium.source.max.queue.size"] = "20";
+  auto first = h.start({{"SIPHON_FAILPOINT", "source.before_confirm:5"}});
+  h.wait_until_streaming();
+  sql.exec(
+      "BEGIN; INSERT INTO ms_partial.t SELECT seq FROM mysql.seq_1_to_300; COMMIT;"
+      "INSERT INTO ms_partial.t VALUES (1000)");
+  auto status = first.wait(60s);
+  ASSERT_TRUE(status) << h.log();
+  ASSERT_EQ(status->signal, SIGKILL) << h.log();
+  auto offset = h.stored_offset();
+  ASSERT_TRUE(offset);
+  ASSERT_TRUE(offset->contains("siphon.tx_records_done")) << offset->dump();
+  EXPECT_GT((*offset)["row"].get<int>(), 0) << offset->dump();
+
+  auto second = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_partial", "t"), 301, 60s)) << h.log();
+  ASSERT_TRUE(second.stop().success()) << h.log();
+  std::map<int, int> seen;
+  for (const Change& c : changes_of(h, h.topic("ms_partial", "t"))) {
+    ++seen[c.key["id"].get<int>()];
+  }
+  EXPECT_EQ(seen.size(), 301u);
+  for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << "id " << id;
+}
+
+TEST_F(MariaDbSource, ACompressedBinlogIsRead) {
+  auto compressed =
+      MariaDbServer::start({"--log-bin-compress=ON", "--log-bin-compress-min-len=10"});
+  MariaDbConnection c = compressed->connect();
+  c.exec(
+      "CREATE DATABASE mc; CREATE TABLE mc.t (id INT PRIMARY KEY, v TEXT);"
+      "INSERT INTO mc.t VALUES (0, 'before')");
+  MariaDbSiphonHarness h(*compressed, "mcompressed");
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  c.exec(
+      "INSERT INTO mc.t VALUES (1, REPEAT('compressible ', 50)), (2, REPEAT('x', 300));"
+      "UPDATE mc.t SET v = 'short' WHERE id = 1; DELETE FROM mc.t WHERE id = 2");
+  ASSERT_TRUE(h.wait_for_records(h.topic("mc", "t"), 5)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto rows = changes_of(h, h.topic("mc", "t"));
+  EXPECT_EQ(ops_of(rows), (std::vector<std::string>{"c:{\"id\":1}", "c:{\"id\":2}", "u:{\"id\":1}",
+                                                    "d:{\"id\":2}", "tombstone:{\"id\":2}"}));
+  std::string expected;
+  for (int i = 0; i < 50; ++i) expected += "compressible ";
+  EXPECT_EQ(rows[0].after["v"], expected);
+  // The server really wrote compressed row events.
+  EXPECT_NE(compressed->connect().scalar("SELECT @@global.log_bin_compress"), "0");
+}
+
+// --- Failures: exit code, what to change, no secret printed ---
+
+TEST_F(MariaDbSource, BinlogSettingsSiphonCannotReadAreRefusedWithWhatToSet) {
+  struct Case {
+    std::string set, restore, expected;
+  };
+  for (const Case& c :
+       {Case{"SET GLOBAL binlog_format = 'STATEMENT'", "SET GLOBAL binlog_format = 'ROW'",
+             "binlog_format=ROW"},
+        Case{"SET GLOBAL binlog_row_image = 'MINIMAL'", "SET GLOBAL binlog_row_image = 'FULL'",
+             "binlog_row_image=FULL"},
+        Case{"SET GLOBAL binlog_row_metadata = 'MINIMAL'",
+             "SET GLOBAL binlog_row_metadata = 'FULL'", "binlog_row_metadata=FULL"}}) {
+    SCOPED_TRACE(c.set);
+    sql.exec(c.set);
+    MariaDbSiphonHarness h(server, "msettings");
+    auto result = h.run_to_exit(60s);
+    sql.exec(c.restore);
+    EXPECT_EQ(result.status.code, 2) << result.err;
+    EXPECT_NE(result.err.find(c.expected), std::string::npos) << result.err;
+  }
+}
+
+TEST(MariaDbFailures, AServerWithoutBinlogIsToldToEnableIt) {
+  auto no_binlog = MariaDbServer::start({"--skip-log-bin"});
+  MariaDbSiphonHarness h(*no_binlog, "mnobinlog");
+  auto result = h.run_to_exit(60s);
+  EXPECT_EQ(result.status.code, 2) << result.err;
+  EXPECT_NE(result.err.find("--log-bin"), std::string::npos) << result.err;
+}
+
+TEST_F(MariaDbSource, AUserWithoutReplicationPrivilegesIsToldWhatToGrant) {
+  sql.exec(
+      "DROP USER IF EXISTS 'ms_noperm'@'%'; CREATE USER 'ms_noperm'@'%' IDENTIFIED BY "
+      "'noperm-s3cret'; GRANT SELECT ON *.* TO 'ms_noperm'@'%'");
+  MariaDbSiphonHarness h(server, "mnoperm");
+  h.props["debezium.source.database.user"] = "ms_noperm";
+  h.props["debezium.source.database.password"] = "noperm-s3cret";
+  auto result = h.run_to_exit(60s);
+  EXPECT_EQ(result.status.code, 1) << result.err;
+  EXPECT_TRUE(result.err.find("REPLICATION") != std::string::npos ||
+              result.err.find("BINLOG MONITOR") != std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find("noperm-s3cret"), std::string::npos);
+  EXPECT_EQ(h.log().find("noperm-s3cret"), std::string::npos);
+}
+
+TEST_F(MariaDbSource, AWrongPasswordFailsAtOnceWithoutPrintingIt) {
+  sql.exec(
+      "DROP USER IF EXISTS 'ms_pw'@'%'; CREATE USER 'ms_pw'@'%' IDENTIFIED BY 'right-pw';"
+      "GRANT ALL ON *.* TO 'ms_pw'@'%'");
+  MariaDbSiphonHarness h(server, "mpassword");
+  h.props["debezium.source.database.user"] = "ms_pw";
+  h.props["debezium.source.database.password"] = "wrong-pw-s3cret";
+  auto result = h.run_to_exit(60s);
+  EXPECT_EQ(result.status.code, 1) << result.err;
+  EXPECT_NE(result.err.find("Access denied"), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find("wrong-pw-s3cret"), std::string::npos);
+  EXPECT_EQ(h.log().find("wrong-pw-s3cret"), std::string::npos);
+}
+
+TEST_F(MariaDbSource, AnUnreachableServerIsRetriedThenReported) {
+  MariaDbSiphonHarness h(server, "munreachable");
+  h.props["debezium.source.database.port"] = "1";  // nothing listens there
+  h.props["debezium.source.errors.max.retries"] = "2";
+  h.props["debezium.source.retriable.restart.connector.wait.ms"] = "100";
+  auto result = h.run_to_exit(60s);
+  EXPECT_EQ(result.status.code, 1) << result.err;
+  EXPECT_NE(result.err.find("cannot connect to MariaDB"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("retry 2"), std::string::npos) << result.err;
+}
+
+TEST_F(MariaDbSource, SnapshotModesNotImplementedYetAreRefused) {
+  MariaDbSiphonHarness h(server, "msnapshot");
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  auto result = h.run_to_exit(60s);
+  EXPECT_EQ(result.status.code, 2) << result.err;
+  EXPECT_NE(result.err.find("snapshot.mode"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("no_data"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace siphon::testing

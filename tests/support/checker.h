@@ -17,9 +17,10 @@
 // Kill marks: one JSON object per line, written by a crash test at each SIGKILL of Siphon
 // (kill_mark() builds them from the stored offset). PostgreSQL:
 //   {"lsn_proc":N,"partial_txid":X|null,"partial_events":K|null,"sink_lines":{"<file>":lines}}
-// Binlog sources (the offset's Debezium keys; records_done = siphon.tx_records_done):
+// Binlog sources (the offset's Debezium keys; records_done and partial_tx are Siphon's
+// siphon.tx_records_done and siphon.tx_id, the GTID of the transaction in progress):
 //   {"gtids":"0-1-57,1-2-9"|null,"file":"binlog.000002"|null,"pos":P,"event":E,"row":R,
-//    "records_done":K|null,"sink_lines":{...}}
+//    "records_done":K|null,"partial_tx":"0-1-58"|null,"sink_lines":{...}}
 // A duplicate at (0-based) line L of file F is judged by the last mark with sink_lines[F] <= L,
 // i.e. the kill right before the line was written. Without such a mark it is a violation.
 // PostgreSQL: it is allowed iff the first copy's sequence[0] (lsn_commit; null = 0) >= lsn_proc
@@ -27,9 +28,9 @@
 // Binlog: it is a violation iff its transaction's GTID is at or before the mark's gtids in its
 // domain (same domain, seq <= stored seq; without gtids, or for a MySQL GTID: its (file, pos)
 // is before the mark's file/pos), or it is among the first records_done records (in binlog
-// order) of the transaction in progress, the one whose first record is the first at or after
-// the mark's file/pos. A mark without any stored offset allows every copy. event/row are kept
-// in the mark for people but not judged.
+// order) of the transaction in progress: partial_tx, or without it the one whose first record
+// is the first at or after the mark's file/pos. A mark without any stored offset allows every copy.
+// event/row are kept in the mark for people but not judged.
 //
 // Rolled-back transactions: a phantom is counted as "from a rolled-back transaction" when its
 // transaction identity is a logged rollback's, or, for rollbacks logged without one (MariaDB),

@@ -41,6 +41,7 @@ TEST(MariaDbSiphonHarness, WritesTheDocumentedProperties) {
       {"debezium.source.database.port", std::to_string(db.port())},
       {"debezium.source.database.user", "root"},
       {"debezium.source.database.password", ""},
+      {"debezium.source.snapshot.mode", "no_data"},
       {"debezium.source.topic.prefix", "it_mdbprops"},
       {"debezium.source.offset.storage.file.filename", (h.dir() / "offsets.json").string()},
       {"debezium.source.retriable.restart.connector.wait.ms", "1000"},

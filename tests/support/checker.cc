@@ -377,7 +377,7 @@ bool classify_binlog_duplicate(const SinkEvent& first, const SinkEvent& copy, co
     why = fmt::format("kill #{} had no offset stored", mark_no);
     return true;
   }
-  if (mark.gtids_text && first.gtid) {
+  if (!mark.gtids.empty() && first.gtid) {
     auto it = mark.gtids.find(first.gtid->domain);
     if (it != mark.gtids.end() && first.gtid->seq <= it->second.seq) {
       why = fmt::format("its GTID {} is within the gtids '{}' stored at kill #{}", first.tx,

@@ -26,11 +26,11 @@
 // PostgreSQL: it is allowed iff the first copy's sequence[0] (lsn_commit; null = 0) >= lsn_proc
 // and, for the transaction named partial_txid, its transaction.total_order > partial_events.
 // Binlog: it is a violation iff its transaction's GTID is at or before the mark's gtids in its
-// domain (same domain, seq <= stored seq; without gtids, or for a MySQL GTID: its (file, pos)
-// is before the mark's file/pos), or it is among the first records_done records (in binlog
-// order) of the transaction in progress: partial_tx, or without it the one whose first record
-// is the first at or after the mark's file/pos. A mark without any stored offset allows every copy.
-// event/row are kept in the mark for people but not judged.
+// domain (same domain, seq <= stored seq; with no or empty gtids, or for a MySQL GTID: its
+// (file, pos) is before the mark's file/pos), or it is among the first records_done records (in
+// binlog order) of the transaction in progress: partial_tx, or without it the one whose first
+// record is the first at or after the mark's file/pos. A mark without any stored offset allows
+// every copy. event/row are kept in the mark for people but not judged.
 //
 // Rolled-back transactions: a phantom is counted as "from a rolled-back transaction" when its
 // transaction identity is a logged rollback's, or, for rollbacks logged without one (MariaDB),

@@ -431,10 +431,13 @@ TEST_F(MariaDbCheckerFaults, FilePositionJudgesWithoutGtids) {
   offset.erase("gtids");
   json mark = mark_after(t, offset);
   EXPECT_TRUE(mark["gtids"].is_null());
+  offset["gtids"] = "";  // an empty GTID position says nothing either
+  json empty = mark_after(t, offset);
   redeliver_after_kill(t, t - 1);  // in binlog.000009: before the stored position
   redeliver_after_kill(t, t);      // at it: may come again
   CheckReport report = check_sink({mark});
   expect_only(report, {"duplicates_violation", "duplicates_allowed"});
+  expect_only(check_sink({empty}), {"duplicates_violation", "duplicates_allowed"});
 }
 
 TEST_F(MariaDbCheckerFaults, KillWithoutStoredOffsetAllowsEveryCopy) {

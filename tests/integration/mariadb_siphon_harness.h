@@ -12,6 +12,9 @@
 //   debezium.source.topic.prefix=it_<name>
 //   debezium.source.offset.storage.file.filename=<dir>/offsets.json
 //   debezium.source.retriable.restart.connector.wait.ms=1000
+//   debezium.source.snapshot.mode=no_data       (the source has no snapshot yet: it refuses the
+//                                                 default "initial"; streams from the current
+//                                                 binlog position when no offset is stored)
 //   debezium.sink.type=file
 //   debezium.sink.file.dir=<dir>/sink
 // For MySQL's connector class set props["debezium.source.connector.class"] to

@@ -41,6 +41,7 @@ TEST(MariaDbSiphonHarness, WritesTheDocumentedProperties) {
       {"debezium.source.database.port", std::to_string(db.port())},
       {"debezium.source.database.user", "root"},
       {"debezium.source.database.password", ""},
+      {"debezium.source.snapshot.mode", "no_data"},
       {"debezium.source.topic.prefix", "it_mdbprops"},
       {"debezium.source.offset.storage.file.filename", (h.dir() / "offsets.json").string()},
       {"debezium.source.retriable.restart.connector.wait.ms", "1000"},
@@ -83,14 +84,14 @@ TEST(MariaDbSiphonHarness, ReadsSinkFilesAndTheStoredOffset) {
 
   // The file offset store's layout, with the binlog offset keys; the kill mark keeps them.
   nlohmann::json offset = {
-      {"file", "binlog.000001"}, {"pos", 1234}, {"gtids", "0-1-57"}, {"siphon.tx_records_done", 2}};
+      {"file", "binlog.000001"}, {"pos", 1234}, {"gtids", "0-1-57"}, {"siphon.tx_events_done", 2}};
   std::ofstream(h.offset_file()) << nlohmann::json::array(
       {{{"key", {"siphon-connector", {{"server", h.prefix()}}}}, {"value", offset}}});
   ASSERT_TRUE(h.stored_offset());
   EXPECT_EQ(*h.stored_offset(), offset);
   nlohmann::json mark = kill_mark(h.stored_offset(), {{"it_mdbread.w1.accounts.jsonl", 2}});
   EXPECT_EQ(mark["gtids"], "0-1-57");
-  EXPECT_EQ(mark["records_done"], 2);
+  EXPECT_EQ(mark["events_done"], 2);
 }
 
 TEST(MariaDbSiphonHarness, WaitUntilStreamingFollowsTheLogContract) {

@@ -68,7 +68,9 @@ struct KillMark {
   std::optional<std::string> binlog_file;
   uint64_t binlog_pos = 0;
   int64_t events_done = 0;
-  std::string partial_tx;  // filled in from the events: the transaction starting at file/pos
+  // The transaction in progress: the mark's partial_tx (Siphon's siphon.tx_id), else found in
+  // the events as the one starting at file/pos.
+  std::string partial_tx;
 };
 
 // Adds detail lines, at most kDetailsPerKind per kind, then says how many were left out.
@@ -170,6 +172,9 @@ std::vector<KillMark> read_kill_marks(const std::filesystem::path& path) {
         if (!j["file"].is_string() || !pos) throw malformed();
         mark.binlog_file = j["file"].get<std::string>();
         mark.binlog_pos = *pos;
+      }
+      if (j.contains("partial_tx") && j["partial_tx"].is_string()) {
+        mark.partial_tx = j["partial_tx"].get<std::string>();
       }
       if (j.contains("events_done") && !j["events_done"].is_null()) {
         std::optional<uint64_t> done = parse_lsn(j["events_done"]);
@@ -347,7 +352,7 @@ TxPositions binlog_positions(const std::vector<SinkEvent>& events) {
 // at or after the stored file/pos (where that transaction starts).
 void find_partial_transactions(std::vector<KillMark>& marks, const std::vector<SinkEvent>& events) {
   for (KillMark& mark : marks) {
-    if (!mark.binlog_file || mark.events_done <= 0) continue;
+    if (!mark.partial_tx.empty() || !mark.binlog_file || mark.events_done <= 0) continue;
     Position start{*mark.binlog_file, mark.binlog_pos, -1};
     std::optional<Position> first;
     for (const SinkEvent& e : events) {
@@ -372,7 +377,7 @@ bool classify_binlog_duplicate(const SinkEvent& first, const SinkEvent& copy, co
     why = fmt::format("kill #{} had no offset stored", mark_no);
     return true;
   }
-  if (mark.gtids_text && first.gtid) {
+  if (!mark.gtids.empty() && first.gtid) {
     auto it = mark.gtids.find(first.gtid->domain);
     if (it != mark.gtids.end() && first.gtid->seq <= it->second.seq) {
       why = fmt::format("its GTID {} is within the gtids '{}' stored at kill #{}", first.tx,
@@ -705,6 +710,7 @@ nlohmann::json kill_mark(const std::optional<nlohmann::json>& stored_offset,
       mark[key] = stored_offset->value(key, nlohmann::json());
     }
     mark["events_done"] = stored_offset->value("siphon.tx_events_done", nlohmann::json());
+    mark["partial_tx"] = stored_offset->value("siphon.tx_id", nlohmann::json());
     mark["sink_lines"] = std::move(sink_lines);
     return mark;
   }

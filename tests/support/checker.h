@@ -17,19 +17,20 @@
 // Kill marks: one JSON object per line, written by a crash test at each SIGKILL of Siphon
 // (kill_mark() builds them from the stored offset). PostgreSQL:
 //   {"lsn_proc":N,"partial_txid":X|null,"partial_events":K|null,"sink_lines":{"<file>":lines}}
-// Binlog sources (the offset's Debezium keys; events_done = siphon.tx_events_done):
+// Binlog sources (the offset's Debezium keys; events_done and partial_tx are Siphon's
+// siphon.tx_events_done and siphon.tx_id, the GTID of the transaction in progress):
 //   {"gtids":"0-1-57,1-2-9"|null,"file":"binlog.000002"|null,"pos":P,"event":E,"row":R,
-//    "events_done":K|null,"sink_lines":{...}}
+//    "events_done":K|null,"partial_tx":"0-1-58"|null,"sink_lines":{...}}
 // A duplicate at (0-based) line L of file F is judged by the last mark with sink_lines[F] <= L,
 // i.e. the kill right before the line was written. Without such a mark it is a violation.
 // PostgreSQL: it is allowed iff the first copy's sequence[0] (lsn_commit; null = 0) >= lsn_proc
 // and, for the transaction named partial_txid, its transaction.total_order > partial_events.
 // Binlog: it is a violation iff its transaction's GTID is at or before the mark's gtids in its
-// domain (same domain, seq <= stored seq; without gtids, or for a MySQL GTID: its (file, pos)
-// is before the mark's file/pos), or it is among the first events_done records (in binlog
-// order) of the transaction in progress, the one whose first record is the first at or after
-// the mark's file/pos. A mark without any stored offset allows every copy. event/row are kept
-// in the mark for people but not judged.
+// domain (same domain, seq <= stored seq; with no or empty gtids, or for a MySQL GTID: its
+// (file, pos) is before the mark's file/pos), or it is among the first events_done records (in
+// binlog order) of the transaction in progress: partial_tx, or without it the one whose first
+// record is the first at or after the mark's file/pos. A mark without any stored offset allows
+// every copy. event/row are kept in the mark for people but not judged.
 //
 // Rolled-back transactions: a phantom is counted as "from a rolled-back transaction" when its
 // transaction identity is a logged rollback's, or, for rollbacks logged without one (MariaDB),

@@ -408,11 +408,19 @@ TEST_F(MariaDbCheckerFaults, PartialTransactionDuplicatesAreJudgedByRecordsDone)
   // promise, resending record 2 does not.
   json mark = mark_after(t, offset_at(t, /*events_done=*/1));
   EXPECT_EQ(mark["events_done"], 1);
+  // Siphon also names the transaction (siphon.tx_id): the same verdicts from the name alone.
+  json offset = offset_at(t, 1);
+  offset["siphon.tx_id"] = history_.committed[t].gtid;
+  json named = mark_after(t, offset);
+  EXPECT_EQ(named["partial_tx"], history_.committed[t].gtid);
+  named["file"] = nullptr;  // not needed to find the transaction any more
+
   redeliver_after_kill(t, t, 1);
   redeliver_after_kill(t, t, 2);
   CheckReport report = check_sink({mark});
   expect_only(report, {"duplicates_violation", "duplicates_allowed"});
   EXPECT_NE(report.to_string().find("within the 1 records stored"), std::string::npos);
+  expect_only(check_sink({named}), {"duplicates_violation", "duplicates_allowed"});
 }
 
 TEST_F(MariaDbCheckerFaults, FilePositionJudgesWithoutGtids) {
@@ -423,10 +431,13 @@ TEST_F(MariaDbCheckerFaults, FilePositionJudgesWithoutGtids) {
   offset.erase("gtids");
   json mark = mark_after(t, offset);
   EXPECT_TRUE(mark["gtids"].is_null());
+  offset["gtids"] = "";  // an empty GTID position says nothing either
+  json empty = mark_after(t, offset);
   redeliver_after_kill(t, t - 1);  // in binlog.000009: before the stored position
   redeliver_after_kill(t, t);      // at it: may come again
   CheckReport report = check_sink({mark});
   expect_only(report, {"duplicates_violation", "duplicates_allowed"});
+  expect_only(check_sink({empty}), {"duplicates_violation", "duplicates_allowed"});
 }
 
 TEST_F(MariaDbCheckerFaults, KillWithoutStoredOffsetAllowsEveryCopy) {
@@ -466,7 +477,7 @@ TEST(MariaDbKillMark, KeepsTheBinlogOffsetKeys) {
                  {"ts_sec", 1}};
   json mark = kill_mark(offset, {{"mdb.w1.a.jsonl", 5}});
   EXPECT_EQ(mark, json::parse(R"({"gtids":"0-1-57,1-2-9","file":"binlog.000002","pos":"1234",
-      "event":2,"row":1,"events_done":3,"sink_lines":{"mdb.w1.a.jsonl":5}})"));
+      "event":2,"row":1,"events_done":3,"partial_tx":null,"sink_lines":{"mdb.w1.a.jsonl":5}})"));
   json complete = kill_mark(json{{"file", "binlog.000002"}, {"pos", 4}, {"gtids", "0-1-57"}}, {});
   EXPECT_TRUE(complete["events_done"].is_null());
   EXPECT_FALSE(complete.contains("lsn_proc"));

@@ -116,8 +116,14 @@ std::unique_ptr<MariaDbServer> MariaDbServer::start(const std::vector<std::strin
 void MariaDbServer::run_start_script() {
   std::string options;
   for (const std::string& o : options_) options += o + " ";
-  CommandResult result = run_command({script_path("mariadb-start.sh"), dir_.string()},
-                                     kStartTimeout, {{"MDB_EXTRA_OPTS", options}});
+  // A private temporary directory (mariadbd's default tmpdir is $TMPDIR): a server deletes the
+  // "#sql*" files in its tmpdir when it starts, which broke another test's concurrent
+  // mariadb-install-db in a shared /tmp ("Unknown table 'mysql.tmp_proxies_priv'").
+  std::filesystem::path tmp = dir_ / "tmp";
+  std::filesystem::create_directories(tmp);
+  CommandResult result =
+      run_command({script_path("mariadb-start.sh"), dir_.string()}, kStartTimeout,
+                  {{"MDB_EXTRA_OPTS", options}, {"TMPDIR", tmp.string()}});
   if (!result.status.success() || result.timed_out) {
     throw std::runtime_error(
         describe_failure(fmt::format("mariadb-start.sh {} failed", dir_.string()), result));

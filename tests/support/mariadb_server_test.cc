@@ -28,6 +28,7 @@ TEST(MariaDbServer, StartsWithTheBinlogACdcReaderNeeds) {
   EXPECT_EQ(conn.scalar("SELECT @@gtid_strict_mode"), "1");
   EXPECT_EQ(conn.scalar("SELECT @@time_zone"), "+00:00");
   EXPECT_EQ(conn.scalar("SELECT @@log_bin_compress"), "1");  // the extra option reached it
+  EXPECT_EQ(conn.scalar("SELECT @@tmpdir"), (db->dir() / "tmp").string());  // not a shared /tmp
   EXPECT_TRUE(std::filesystem::exists(db->data_dir() / "binlog.000001"));
 
   conn.exec("CREATE DATABASE s; CREATE TABLE s.t (id INT PRIMARY KEY, v TEXT)");

@@ -142,6 +142,19 @@ std::vector<OptionSpec> build_table() {
        .meaning = "Comma-separated regular expressions matched against `schema.table`; matching "
                   "tables are not captured. Cannot be combined with `table.include.list`.",
        .section = kCapture},
+      {.key = "debezium.source.message.prefix.include.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions; only logical decoding messages "
+                  "(`pg_logical_emit_message`, PostgreSQL 14+) whose whole prefix matches one are "
+                  "emitted, on topic `<topic.prefix>.message`. Cannot be combined with "
+                  "`message.prefix.exclude.list`.",
+       .section = kCapture},
+      {.key = "debezium.source.message.prefix.exclude.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions; logical decoding messages whose whole "
+                  "prefix matches one are not emitted. Cannot be combined with "
+                  "`message.prefix.include.list`.",
+       .section = kCapture},
       {.key = "debezium.source.skipped.operations",
        .type = T::kList,
        .default_value = "t",
@@ -542,10 +555,6 @@ std::vector<UnsupportedKey> build_unsupported() {
        "deprecated in Debezium; use debezium.source.unavailable.value.placeholder"},
       {"debezium.source.truncate.handling.mode",
        "deprecated in Debezium; use debezium.source.skipped.operations"},
-      {"debezium.source.message.prefix.include.list",
-       "logical decoding messages (pg_logical_emit_message) are not emitted yet"},
-      {"debezium.source.message.prefix.exclude.list",
-       "logical decoding messages (pg_logical_emit_message) are not emitted yet"},
       {"debezium.source.topic.naming.strategy",
        "topic names follow Debezium's default naming strategy"},
       {"debezium.source.topic.cache.size", kNotConfigurable},

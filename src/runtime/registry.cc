@@ -77,6 +77,11 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
   if (p.snapshot_mode == "schema_only") p.snapshot_mode = "no_data";
   p.status_update_interval =
       std::chrono::milliseconds(c.get_int("debezium.source.status.update.interval.ms"));
+  auto messages =
+      source::NameFilter::create(c.get_list("debezium.source.message.prefix.include.list"),
+                                 c.get_list("debezium.source.message.prefix.exclude.list"));
+  if (!messages) return tl::unexpected(messages.error());
+  p.message_filter = std::move(*messages);
   return p;
 }
 

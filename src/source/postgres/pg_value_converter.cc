@@ -62,23 +62,6 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
-// Debezium's binary.handling.mode representation of raw bytes.
-Value binary_value(BinaryHandling mode, std::string raw) {
-  switch (mode) {
-    case BinaryHandling::kBytes:
-      return Value::bytes(std::move(raw));
-    case BinaryHandling::kHex:
-      return Value::string(hex_encode(raw));
-    case BinaryHandling::kBase64:
-    case BinaryHandling::kBase64UrlSafe: {
-      std::string out;
-      format::append_base64(out, raw, mode == BinaryHandling::kBase64UrlSafe);
-      return Value::string(std::move(out));
-    }
-  }
-  return Value::bytes(std::move(raw));
-}
-
 // The shortest decimal text that reads back as `v`: what Java's Double.toString and
 // BigDecimal.valueOf(double) print for the values money and intervals hold.
 std::string shortest_double(double v) {
@@ -199,6 +182,23 @@ std::vector<size_t> java_hash_map_order(const std::vector<std::string_view>& key
 }
 
 }  // namespace
+
+// Debezium's binary.handling.mode representation of raw bytes.
+Value binary_value(BinaryHandling mode, std::string raw) {
+  switch (mode) {
+    case BinaryHandling::kBytes:
+      return Value::bytes(std::move(raw));
+    case BinaryHandling::kHex:
+      return Value::string(hex_encode(raw));
+    case BinaryHandling::kBase64:
+    case BinaryHandling::kBase64UrlSafe: {
+      std::string out;
+      format::append_base64(out, raw, mode == BinaryHandling::kBase64UrlSafe);
+      return Value::string(std::move(out));
+    }
+  }
+  return Value::bytes(std::move(raw));
+}
 
 std::optional<PgInterval> parse_pg_interval(std::string_view text) {
   if (text.empty() || text[0] != 'P') return std::nullopt;

@@ -22,6 +22,9 @@ enum class BinaryHandling { kBytes, kBase64, kBase64UrlSafe, kHex };
 enum class IntervalHandling { kNumeric, kString };
 enum class HstoreHandling { kJson };
 
+// Raw bytes in Debezium's binary.handling.mode representation: bytes, or base64/hex text.
+Value binary_value(BinaryHandling mode, std::string raw);
+
 struct PgConverterOptions {
   DecimalHandling decimal = DecimalHandling::kPrecise;
   TimePrecision time = TimePrecision::kAdaptive;

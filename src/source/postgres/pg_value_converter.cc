@@ -20,9 +20,15 @@ using Conversion = PgValueConverter::Conversion;
 
 namespace {
 
-// Debezium's sentinel values for timestamp 'infinity' / '-infinity' (spec §2.7).
+// Debezium's sentinel values for timestamp 'infinity' / '-infinity' (spec §2.7): pgjdbc's
+// DATE_POSITIVE_INFINITY / DATE_NEGATIVE_INFINITY read as microseconds since the epoch. A
+// millisecond Timestamp column gets the same instant in milliseconds.
 constexpr int64_t kPositiveInfinityTimestamp = 9223372036825200000LL;
 constexpr int64_t kNegativeInfinityTimestamp = -9223372036832400000LL;
+// Date 'infinity' / '-infinity': Debezium maps them to the fixed dates -5877611-06-21 and
+// -5877611-06-22 (both far in the past, whatever the sign) and emits their epoch days.
+constexpr int32_t kPositiveInfinityDate = -2147472693;
+constexpr int32_t kNegativeInfinityDate = -2147472692;
 
 // Fractional-second precision from a time/timestamp type modifier (-1 = unspecified = 6).
 int temporal_precision(int32_t typmod) {
@@ -857,8 +863,7 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
       auto d = parse_pg_date(text);
       if (!d) return bad_value(c, text);
       if (d->infinity) {
-        return Value::integer(d->infinity > 0 ? std::numeric_limits<int32_t>::max()
-                                              : std::numeric_limits<int32_t>::min());
+        return Value::integer(d->infinity > 0 ? kPositiveInfinityDate : kNegativeInfinityDate);
       }
       return Value::integer(d->days);
     }
@@ -872,11 +877,10 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
     case Conversion::kTimestampMicros: {
       auto ts = parse_pg_timestamp(text, false);
       if (!ts) return bad_value(c, text);
-      if (ts->infinity) {
-        return Value::integer(ts->infinity > 0 ? kPositiveInfinityTimestamp
-                                               : kNegativeInfinityTimestamp);
-      }
       int64_t micros = ts->micros;
+      if (ts->infinity) {
+        micros = ts->infinity > 0 ? kPositiveInfinityTimestamp : kNegativeInfinityTimestamp;
+      }
       if (c.conversion == Conversion::kTimestampMillis) {
         // Floor division: a pre-1970 instant must not round towards zero.
         int64_t ms = micros / 1000 - (micros % 1000 < 0 ? 1 : 0);

@@ -589,18 +589,50 @@ TEST(PgValueConverterValues, TimestampBefore1970RoundsDown) {
             Value::integer(-735160LL * 86'400'000'000 + 43'200'000'000));
 }
 
+// Debezium reads timestamp 'infinity' / '-infinity' as pgjdbc's sentinel instants and writes
+// them in the column's unit: microseconds for MicroTimestamp, milliseconds for Timestamp.
 TEST(PgValueConverterValues, TimestampInfinitySentinels) {
-  for (auto mode :
-       {TimePrecision::kAdaptive, TimePrecision::kConnect, TimePrecision::kMicroseconds}) {
-    for (int32_t typmod : {3, -1}) {
-      Converter c(with_time(mode));
-      SCOPED_TRACE(fmt::format("mode {} typmod {}", static_cast<int>(mode), typmod));
-      EXPECT_EQ(c.value(oid::kTimestamp, typmod, "infinity"),
-                Value::integer(9223372036825200000LL));
-      EXPECT_EQ(c.value(oid::kTimestamp, typmod, "-infinity"),
-                Value::integer(-9223372036832400000LL));
-    }
+  struct Case {
+    TimePrecision mode;
+    int32_t typmod;
+    int64_t positive, negative;
+  };
+  for (const Case& cs : {
+           Case{TimePrecision::kAdaptive, -1, 9223372036825200000LL, -9223372036832400000LL},
+           Case{TimePrecision::kAdaptive, 6, 9223372036825200000LL, -9223372036832400000LL},
+           Case{TimePrecision::kAdaptive, 3, 9223372036825200LL, -9223372036832400LL},
+           Case{TimePrecision::kAdaptiveTimeMicroseconds, 3, 9223372036825200LL,
+                -9223372036832400LL},
+           Case{TimePrecision::kConnect, -1, 9223372036825200LL, -9223372036832400LL},
+           Case{TimePrecision::kConnect, 3, 9223372036825200LL, -9223372036832400LL},
+           Case{TimePrecision::kMicroseconds, -1, 9223372036825200000LL, -9223372036832400000LL},
+           Case{TimePrecision::kMicroseconds, 3, 9223372036825200000LL, -9223372036832400000LL},
+       }) {
+    Converter c(with_time(cs.mode));
+    SCOPED_TRACE(fmt::format("mode {} typmod {}", static_cast<int>(cs.mode), cs.typmod));
+    EXPECT_EQ(c.value(oid::kTimestamp, cs.typmod, "infinity"), Value::integer(cs.positive));
+    EXPECT_EQ(c.value(oid::kTimestamp, cs.typmod, "-infinity"), Value::integer(cs.negative));
   }
+}
+
+// Debezium maps date 'infinity' to the date -5877611-06-21 and '-infinity' to -5877611-06-22
+// (PostgresValueConverter.POSITIVE/NEGATIVE_INFINITY_LOCAL_DATE) and emits their epoch days, in
+// every time.precision.mode that writes a Date.
+TEST(PgValueConverterValues, DateInfinityIsDebeziumsFixedDates) {
+  for (auto mode : {TimePrecision::kAdaptive, TimePrecision::kAdaptiveTimeMicroseconds,
+                    TimePrecision::kConnect, TimePrecision::kMicroseconds}) {
+    Converter c(with_time(mode));
+    SCOPED_TRACE(static_cast<int>(mode));
+    EXPECT_EQ(c.value(oid::kDate, "infinity"), Value::integer(-2147472693));
+    EXPECT_EQ(c.value(oid::kDate, "-infinity"), Value::integer(-2147472692));
+  }
+}
+
+// timestamptz keeps the words: io.debezium.time.ZonedTimestamp "infinity" / "-infinity".
+TEST(PgValueConverterValues, ZonedTimestampInfinityIsText) {
+  Converter c;
+  EXPECT_EQ(c.value(oid::kTimestamptz, "infinity"), Value::string("infinity"));
+  EXPECT_EQ(c.value(oid::kTimestamptz, "-infinity"), Value::string("-infinity"));
 }
 
 TEST(PgValueConverterValues, ZonedTimestampIsUtcWithSixFractionDigits) {

@@ -276,9 +276,11 @@ std::vector<OptionSpec> build_table() {
       {.key = "debezium.source.hstore.handling.mode",
        .type = T::kEnum,
        .default_value = "json",
-       .allowed = {"json"},
-       .meaning = "Representation of `hstore` columns: `json` as a `Json` string. Debezium's "
-                  "`map` mode is not implemented yet.",
+       .allowed = {"json", "map"},
+       .meaning = "Representation of `hstore` columns: `json` as a `Json` string "
+                  "(`{\"key\":\"value\"}`), or `map` as a Connect map of strings (schema "
+                  "`{\"type\":\"map\",\"keys\":{\"type\":\"string\",...},\"values\":...}`), "
+                  "written as a JSON object.",
        .section = kEvents},
       {.key = "debezium.source.money.fraction.digits",
        .type = T::kInt,

@@ -64,7 +64,9 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
   p.converter.interval = c.get("debezium.source.interval.handling.mode") == "string"
                              ? pg::IntervalHandling::kString
                              : pg::IntervalHandling::kNumeric;
-  p.converter.hstore = pg::HstoreHandling::kJson;
+  p.converter.hstore = c.get("debezium.source.hstore.handling.mode") == "map"
+                           ? pg::HstoreHandling::kMap
+                           : pg::HstoreHandling::kJson;
   p.converter.money_fraction_digits =
       static_cast<int>(c.get_int("debezium.source.money.fraction.digits"));
   p.converter.include_unknown_datatypes = c.get_bool("debezium.source.include.unknown.datatypes");

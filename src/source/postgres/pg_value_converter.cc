@@ -775,6 +775,13 @@ std::optional<PgValueConverter::Column> PgValueConverter::column(std::string nam
         break;
       }
       if (info && info->kind == 'b' && info->name == "hstore") {
+        if (options_.hstore == HstoreHandling::kMap) {
+          // Debezium: MAP<string, optional string>; hstore keys are never null, values may be.
+          set(ConnectType::kMap, Conversion::kHstoreMap, "hstore");
+          c.field.fields = {schema::field("", ConnectType::kString, false),
+                            schema::field("", ConnectType::kString, true)};
+          break;
+        }
         set(ConnectType::kString, Conversion::kHstoreJson, "hstore");
         c.field.with_logical("io.debezium.data.Json", 1);
         break;
@@ -1027,6 +1034,18 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
       }
       return Value::string(out + "}");
     }
+    case Conversion::kHstoreMap: {
+      auto pairs = parse_pg_hstore(text);
+      if (!pairs) return bad_value(c, text);
+      std::vector<std::string_view> keys;
+      for (const auto& p : *pairs) keys.push_back(p.first);
+      std::vector<Value> entries;
+      for (size_t i : java_hash_map_order(keys)) {
+        entries.push_back(Value::string((*pairs)[i].first));
+        entries.push_back((*pairs)[i].second ? Value::string(*(*pairs)[i].second) : Value::null());
+      }
+      return Value::map(std::move(entries));
+    }
     case Conversion::kEnum:
       return Value::string(std::string(text));
     case Conversion::kArray: {
@@ -1169,6 +1188,18 @@ std::optional<Value> PgValueConverter::default_value(const Column& c,
 }
 
 Value PgValueConverter::unavailable(const Column& c) const {
+  // Debezium's hstore placeholder is the one-entry map {placeholder: placeholder}, in either mode.
+  if (c.conversion == Conversion::kHstoreMap) {
+    return Value::map({Value::string(options_.unavailable_placeholder),
+                       Value::string(options_.unavailable_placeholder)});
+  }
+  if (c.conversion == Conversion::kHstoreJson) {
+    std::string json = "{";
+    format::append_json_string(json, options_.unavailable_placeholder);
+    json += ':';
+    format::append_json_string(json, options_.unavailable_placeholder);
+    return Value::string(json + "}");
+  }
   switch (c.field.type) {
     case ConnectType::kString:
       return Value::string(options_.unavailable_placeholder);

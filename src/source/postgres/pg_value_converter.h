@@ -20,7 +20,7 @@ enum class DecimalHandling { kPrecise, kDouble, kString };
 enum class TimePrecision { kAdaptive, kAdaptiveTimeMicroseconds, kConnect, kMicroseconds };
 enum class BinaryHandling { kBytes, kBase64, kBase64UrlSafe, kHex };
 enum class IntervalHandling { kNumeric, kString };
-enum class HstoreHandling { kJson };
+enum class HstoreHandling { kJson, kMap };
 
 // Raw bytes in Debezium's binary.handling.mode representation: bytes, or base64/hex text.
 Value binary_value(BinaryHandling mode, std::string raw);
@@ -92,6 +92,7 @@ class PgValueConverter {
     kMoneyAsString,
     kPoint,
     kHstoreJson,
+    kHstoreMap,
     kEnum,
     kArray,
     kUnknown,  // include.unknown.datatypes: the text's bytes

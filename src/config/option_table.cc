@@ -120,6 +120,14 @@ std::vector<OptionSpec> build_table() {
                   "tables, `filtered` for the tables the include/exclude lists select, "
                   "`no_tables` empty, `disabled` never (it must exist).",
        .section = kCapture},
+      {.key = "debezium.source.publish.via.partition.root",
+       .type = T::kBool,
+       .default_value = "false",
+       .meaning = "When Siphon creates the publication, create it WITH (publish_via_partition_root "
+                  "= true): changes of a partition are published as its partitioned root table, "
+                  "on the root's topic. When false, each partition has its own topic. An existing "
+                  "publication keeps its setting.",
+       .section = kCapture},
       {.key = "debezium.source.schema.include.list",
        .type = T::kRegexList,
        .meaning = "Comma-separated regular expressions; only schemas whose whole name matches one "
@@ -585,7 +593,6 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.slot.stream.params", kNotConfigurable},
       {"debezium.source.slot.failover", "failover slots are not implemented yet"},
       {"debezium.source.xmin.fetch.interval.ms", "xmin tracking is not implemented"},
-      {"debezium.source.publish.via.partition.root", kNotConfigurable},
       {"debezium.source.replica.identity.autoset.values",
        "Siphon never changes the REPLICA IDENTITY of tables"},
       {"debezium.source.lsn.flush.mode", kNotConfigurable},

@@ -41,6 +41,7 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
   p.publication_name = c.get("debezium.source.publication.name");
   p.publication_autocreate_mode = c.get("debezium.source.publication.autocreate.mode");
   p.drop_slot_on_stop = c.get_bool("debezium.source.slot.drop.on.stop");
+  p.publish_via_partition_root = c.get_bool("debezium.source.publish.via.partition.root");
   p.skipped_operations.clear();
   for (const auto& op : c.get_list("debezium.source.skipped.operations")) {
     if (op != "none") p.skipped_operations.insert(op[0]);

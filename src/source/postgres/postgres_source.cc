@@ -178,8 +178,11 @@ Status PostgresSource::ensure_publication(PgConnection& sql) {
     return ok();
   }
   std::string quoted = PgConnection::quote_identifier(name);
+  // As Debezium, the option is given when the publication is created and left alone after.
+  const std::string with =
+      config_.publish_via_partition_root ? " WITH (publish_via_partition_root = true)" : "";
   auto create = [&](const std::string& what) -> Status {
-    auto s = sql.exec("CREATE PUBLICATION " + quoted + what);
+    auto s = sql.exec("CREATE PUBLICATION " + quoted + what + with);
     if (!s) {
       return make_error(s.error().kind,
                         "cannot create publication {}: {} (FOR ALL TABLES needs a superuser; "

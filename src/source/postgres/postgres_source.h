@@ -32,6 +32,8 @@ struct PostgresSourceConfig {
   std::string slot_name = "debezium";
   std::string publication_name = "dbz_publication";
   std::string publication_autocreate_mode = "all_tables";
+  // Publications Siphon creates publish partitions' changes as their partitioned root table.
+  bool publish_via_partition_root = false;
   bool drop_slot_on_stop = false;
   std::set<char> skipped_operations = {'t'};
   bool provide_transaction_metadata = false;

@@ -281,6 +281,19 @@ std::vector<OptionSpec> build_table() {
                   "microseconds, a month counted as 365.25/12 days) or `string` as ISO-8601 "
                   "`Interval` (`P1Y2M3DT4H5M6.78S`).",
        .section = kEvents},
+      {.key = "debezium.source.column.propagate.source.type",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions matched against `schema.table.column`; "
+                  "the schemas of matching columns get Debezium's parameters "
+                  "`__debezium.source.column.type` (the type name, upper case), `.length`, "
+                  "`.scale` (as pgjdbc reports them) and `.name`. Column comments "
+                  "(`.comment`) are not propagated.",
+       .section = kEvents},
+      {.key = "debezium.source.datatype.propagate.source.type",
+       .type = T::kRegexList,
+       .meaning = "Like `column.propagate.source.type`, matched against `schema.table.typename` "
+                  "(e.g. `.+\\.float4`, `.+\\.varchar`).",
+       .section = kEvents},
       {.key = "debezium.source.hstore.handling.mode",
        .type = T::kEnum,
        .default_value = "json",
@@ -551,8 +564,6 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.column.exclude.list", kNoColumnFilter},
       {"debezium.source.column.mask.", "column masking is not implemented yet"},
       {"debezium.source.column.truncate.", "column truncation is not implemented yet"},
-      {"debezium.source.column.propagate.source.type", kNotConfigurable},
-      {"debezium.source.datatype.propagate.source.type", kNotConfigurable},
       {"debezium.source.schema.name.adjustment.mode", kNotConfigurable},
       {"debezium.source.field.name.adjustment.mode", kNotConfigurable},
       {"debezium.source.converters", "custom converters are not supported"},

@@ -85,6 +85,14 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
                                  c.get_list("debezium.source.message.prefix.exclude.list"));
   if (!messages) return tl::unexpected(messages.error());
   p.message_filter = std::move(*messages);
+  for (auto [key, target] :
+       {std::pair{"debezium.source.column.propagate.source.type", &p.propagate_columns},
+        std::pair{"debezium.source.datatype.propagate.source.type", &p.propagate_datatypes}}) {
+    if (!c.is_set(key)) continue;
+    auto filter = source::NameFilter::create(c.get_list(key), {});
+    if (!filter) return tl::unexpected(filter.error());
+    *target = std::move(*filter);
+  }
   return p;
 }
 

@@ -406,6 +406,8 @@ bool array_dropped_by_debezium(uint32_t element_oid) {
   }
 }
 
+}  // namespace
+
 // Built-in array OIDs (pg_type.dat) and their element types, for use without a catalog.
 uint32_t builtin_array_element(uint32_t array_oid) {
   switch (array_oid) {
@@ -490,7 +492,7 @@ uint32_t builtin_array_element(uint32_t array_oid) {
   }
 }
 
-}  // namespace
+namespace {}  // namespace
 
 std::optional<PgValueConverter::Column> PgValueConverter::column(std::string name,
                                                                  uint32_t type_oid, int32_t typmod,

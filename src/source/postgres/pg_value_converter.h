@@ -63,6 +63,9 @@ inline constexpr uint32_t kBool = 16, kBytea = 17, kChar = 18, kName = 19, kInt8
                           kTsrange = 3908, kTstzrange = 3910, kDaterange = 3912, kInt8range = 3926;
 }  // namespace oid
 
+// The element type of a built-in array type (pg_type.dat), 0 for any other type.
+uint32_t builtin_array_element(uint32_t array_oid);
+
 class PgValueConverter {
  public:
   enum class Conversion : uint8_t {

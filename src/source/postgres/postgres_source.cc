@@ -71,7 +71,9 @@ PostgresSource::PostgresSource(PostgresSourceConfig config, TableFilter filter)
                  [this](uint32_t relid, const std::string& s, const std::string& t) {
                    return catalog_of(relid, s, t);
                  }),
-      transactions_(config_.topic_prefix + config_.topic_delimiter + config_.transaction_topic) {}
+      transactions_(config_.topic_prefix + config_.topic_delimiter + config_.transaction_topic) {
+  relations_.propagate_source_types(config_.propagate_columns, config_.propagate_datatypes);
+}
 
 PostgresSource::~PostgresSource() {
   close();

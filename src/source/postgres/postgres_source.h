@@ -47,6 +47,9 @@ struct PostgresSourceConfig {
   std::string debezium_version = "3.1.2.Final";
   // Which logical decoding messages (pg_logical_emit_message) are emitted, by prefix.
   NameFilter message_filter;
+  // column.propagate.source.type / datatype.propagate.source.type; nullopt when not set.
+  std::optional<NameFilter> propagate_columns;
+  std::optional<NameFilter> propagate_datatypes;
 };
 
 class PostgresSource : public Source {

@@ -480,6 +480,12 @@ TEST(ConfigTest, IncludeAndExcludeListsAreExclusive) {
   EXPECT_THAT(load_error(schemas), AllOf(HasSubstr("debezium.source.schema.include.list"),
                                          HasSubstr("debezium.source.schema.exclude.list")));
 
+  Props messages = with(base(), "debezium.source.message.prefix.include.list", "app");
+  messages = with(messages, "debezium.source.message.prefix.exclude.list", "audit");
+  EXPECT_THAT(load_error(messages),
+              AllOf(HasSubstr("debezium.source.message.prefix.include.list"),
+                    HasSubstr("debezium.source.message.prefix.exclude.list")));
+
   // Different kinds combine, and an empty list does not count as set.
   Props mixed = with(base(), "debezium.source.schema.include.list", "public");
   mixed = with(mixed, "debezium.source.table.exclude.list", "public.audit_.*");

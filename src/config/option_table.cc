@@ -186,6 +186,14 @@ std::vector<OptionSpec> build_table() {
                   "tables, `filtered` for the tables the include/exclude lists select, "
                   "`no_tables` empty, `disabled` never (it must exist).",
        .section = kCapture},
+      {.key = "debezium.source.publish.via.partition.root",
+       .type = T::kBool,
+       .default_value = "false",
+       .meaning = "When Siphon creates the publication, create it WITH (publish_via_partition_root "
+                  "= true): changes of a partition are published as its partitioned root table, "
+                  "on the root's topic. When false, each partition has its own topic. An existing "
+                  "publication keeps its setting.",
+       .section = kCapture},
       {.key = "debezium.source.schema.include.list",
        .type = T::kRegexList,
        .meaning = "Comma-separated regular expressions; only schemas whose whole name matches one "
@@ -207,6 +215,19 @@ std::vector<OptionSpec> build_table() {
        .type = T::kRegexList,
        .meaning = "Comma-separated regular expressions matched against `schema.table`; matching "
                   "tables are not captured. Cannot be combined with `table.include.list`.",
+       .section = kCapture},
+      {.key = "debezium.source.message.prefix.include.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions; only logical decoding messages "
+                  "(`pg_logical_emit_message`, PostgreSQL 14+) whose whole prefix matches one are "
+                  "emitted, on topic `<topic.prefix>.message`. Cannot be combined with "
+                  "`message.prefix.exclude.list`.",
+       .section = kCapture},
+      {.key = "debezium.source.message.prefix.exclude.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions; logical decoding messages whose whole "
+                  "prefix matches one are not emitted. Cannot be combined with "
+                  "`message.prefix.include.list`.",
        .section = kCapture},
       {.key = "debezium.source.skipped.operations",
        .type = T::kList,
@@ -328,12 +349,27 @@ std::vector<OptionSpec> build_table() {
                   "microseconds, a month counted as 365.25/12 days) or `string` as ISO-8601 "
                   "`Interval` (`P1Y2M3DT4H5M6.78S`).",
        .section = kEvents},
+      {.key = "debezium.source.column.propagate.source.type",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions matched against `schema.table.column`; "
+                  "the schemas of matching columns get Debezium's parameters "
+                  "`__debezium.source.column.type` (the type name, upper case), `.length`, "
+                  "`.scale` (as pgjdbc reports them) and `.name`. Column comments "
+                  "(`.comment`) are not propagated.",
+       .section = kEvents},
+      {.key = "debezium.source.datatype.propagate.source.type",
+       .type = T::kRegexList,
+       .meaning = "Like `column.propagate.source.type`, matched against `schema.table.typename` "
+                  "(e.g. `.+\\.float4`, `.+\\.varchar`).",
+       .section = kEvents},
       {.key = "debezium.source.hstore.handling.mode",
        .type = T::kEnum,
        .default_value = "json",
-       .allowed = {"json"},
-       .meaning = "Representation of `hstore` columns: `json` as a `Json` string. Debezium's "
-                  "`map` mode is not implemented yet.",
+       .allowed = {"json", "map"},
+       .meaning = "Representation of `hstore` columns: `json` as a `Json` string "
+                  "(`{\"key\":\"value\"}`), or `map` as a Connect map of strings (schema "
+                  "`{\"type\":\"map\",\"keys\":{\"type\":\"string\",...},\"values\":...}`), "
+                  "written as a JSON object.",
        .section = kEvents},
       {.key = "debezium.source.money.fraction.digits",
        .type = T::kInt,
@@ -596,8 +632,6 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.column.exclude.list", kNoColumnFilter},
       {"debezium.source.column.mask.", "column masking is not implemented yet"},
       {"debezium.source.column.truncate.", "column truncation is not implemented yet"},
-      {"debezium.source.column.propagate.source.type", kNotConfigurable},
-      {"debezium.source.datatype.propagate.source.type", kNotConfigurable},
       {"debezium.source.schema.name.adjustment.mode", kNotConfigurable},
       {"debezium.source.field.name.adjustment.mode", kNotConfigurable},
       {"debezium.source.converters", "custom converters are not supported"},
@@ -610,10 +644,6 @@ std::vector<UnsupportedKey> build_unsupported() {
        "deprecated in Debezium; use debezium.source.unavailable.value.placeholder"},
       {"debezium.source.truncate.handling.mode",
        "deprecated in Debezium; use debezium.source.skipped.operations"},
-      {"debezium.source.message.prefix.include.list",
-       "logical decoding messages (pg_logical_emit_message) are not emitted yet"},
-      {"debezium.source.message.prefix.exclude.list",
-       "logical decoding messages (pg_logical_emit_message) are not emitted yet"},
       {"debezium.source.topic.naming.strategy",
        "topic names follow Debezium's default naming strategy"},
       {"debezium.source.topic.cache.size", kNotConfigurable},
@@ -648,7 +678,6 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.slot.stream.params", kNotConfigurable},
       {"debezium.source.slot.failover", "failover slots are not implemented yet"},
       {"debezium.source.xmin.fetch.interval.ms", "xmin tracking is not implemented"},
-      {"debezium.source.publish.via.partition.root", kNotConfigurable},
       {"debezium.source.replica.identity.autoset.values",
        "Siphon never changes the REPLICA IDENTITY of tables"},
       {"debezium.source.lsn.flush.mode", kNotConfigurable},

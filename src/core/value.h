@@ -21,6 +21,7 @@ struct Value {
     kBytes,   // raw bytes (base64 in JSON)
     kStruct,  // fields in schema order, in `fields`
     kArray,   // elements in `fields`
+    kMap,     // entries in `fields` as key, value, key, value, ... in the order they are written
   };
 
   Kind kind = Kind::kNull;
@@ -40,6 +41,9 @@ struct Value {
     return Value{Kind::kStruct, 0, 0, {}, std::move(v)};
   }
   static Value array(std::vector<Value> v) { return Value{Kind::kArray, 0, 0, {}, std::move(v)}; }
+  static Value map(std::vector<Value> key_value_pairs) {
+    return Value{Kind::kMap, 0, 0, {}, std::move(key_value_pairs)};
+  }
 
   bool is_null() const { return kind == Kind::kNull; }
   bool operator==(const Value&) const = default;

@@ -36,6 +36,11 @@ void DebeziumJsonSerializer::append_schema(std::string& out, const FieldSchema& 
   } else if (s.type == ConnectType::kArray) {
     out += ",\"items\":";
     append_schema(out, s.fields.at(0), false);
+  } else if (s.type == ConnectType::kMap) {
+    out += ",\"keys\":";
+    append_schema(out, s.fields.at(0), false);
+    out += ",\"values\":";
+    append_schema(out, s.fields.at(1), false);
   }
   out += s.optional ? ",\"optional\":true" : ",\"optional\":false";
   if (!s.logical_name.empty()) {
@@ -123,6 +128,31 @@ void DebeziumJsonSerializer::append_value(std::string& out, const FieldSchema& s
         append_value(out, s.fields.at(0), v.fields[i]);
       }
       out += ']';
+      break;
+    case Value::Kind::kMap:
+      // Kafka's JsonConverter: a map with string keys is a JSON object, any other map an
+      // array of [key, value] pairs.
+      if (s.fields.at(0).type == ConnectType::kString) {
+        out += '{';
+        for (size_t i = 0; i + 1 < v.fields.size(); i += 2) {
+          if (i) out += ',';
+          append_json_string(out, v.fields[i].s);
+          out += ':';
+          append_value(out, s.fields.at(1), v.fields[i + 1]);
+        }
+        out += '}';
+      } else {
+        out += '[';
+        for (size_t i = 0; i + 1 < v.fields.size(); i += 2) {
+          if (i) out += ',';
+          out += '[';
+          append_value(out, s.fields.at(0), v.fields[i]);
+          out += ',';
+          append_value(out, s.fields.at(1), v.fields[i + 1]);
+          out += ']';
+        }
+        out += ']';
+      }
       break;
   }
 }

@@ -253,6 +253,36 @@ TEST_F(SerializerTest, SchemaKeyOrderWithDocAndDefault) {
                  R"("field":"tags"})");
 }
 
+// Kafka's JsonConverter: a map schema has "keys" and "values"; a map with string keys is a JSON
+// object, any other map an array of [key, value] pairs.
+TEST_F(SerializerTest, MapsAsKafkasJsonConverterWritesThem) {
+  FieldSchema m = schema::field("attrs", ConnectType::kMap, true);
+  m.fields = {schema::field("", ConnectType::kString, false),
+              schema::field("", ConnectType::kString, true)};
+  std::string out;
+  DebeziumJsonSerializer::append_schema(out, m, true);
+  EXPECT_EQ(out, R"({"type":"map","keys":{"type":"string","optional":false},)"
+                 R"("values":{"type":"string","optional":true},"optional":true,"field":"attrs"})");
+  DebeziumJsonSerializer s(JsonFormatOptions{});
+  out.clear();
+  s.append_value(
+      out, m,
+      Value::map({Value::string("b\""), Value::string("1"), Value::string("a"), Value::null()}));
+  EXPECT_EQ(out, R"({"b\"":"1","a":null})") << "entries in the order given";
+  out.clear();
+  s.append_value(out, m, Value::map({}));
+  EXPECT_EQ(out, "{}");
+
+  FieldSchema by_int = schema::field("counts", ConnectType::kMap, false);
+  by_int.fields = {schema::field("", ConnectType::kInt32, false),
+                   schema::field("", ConnectType::kInt64, false)};
+  out.clear();
+  s.append_value(
+      out, by_int,
+      Value::map({Value::integer(1), Value::integer(10), Value::integer(2), Value::integer(20)}));
+  EXPECT_EQ(out, "[[1,10],[2,20]]");
+}
+
 TEST_F(SerializerTest, SchemasDisabledGivesOnlyThePayload) {
   JsonFormatOptions options;
   options.key_schemas_enable = false;

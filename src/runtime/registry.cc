@@ -46,6 +46,7 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
   p.publication_name = c.get("debezium.source.publication.name");
   p.publication_autocreate_mode = c.get("debezium.source.publication.autocreate.mode");
   p.drop_slot_on_stop = c.get_bool("debezium.source.slot.drop.on.stop");
+  p.publish_via_partition_root = c.get_bool("debezium.source.publish.via.partition.root");
   p.skipped_operations.clear();
   for (const auto& op : c.get_list("debezium.source.skipped.operations")) {
     if (op != "none") p.skipped_operations.insert(op[0]);
@@ -69,7 +70,9 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
   p.converter.interval = c.get("debezium.source.interval.handling.mode") == "string"
                              ? pg::IntervalHandling::kString
                              : pg::IntervalHandling::kNumeric;
-  p.converter.hstore = pg::HstoreHandling::kJson;
+  p.converter.hstore = c.get("debezium.source.hstore.handling.mode") == "map"
+                           ? pg::HstoreHandling::kMap
+                           : pg::HstoreHandling::kJson;
   p.converter.money_fraction_digits =
       static_cast<int>(c.get_int("debezium.source.money.fraction.digits"));
   p.converter.include_unknown_datatypes = c.get_bool("debezium.source.include.unknown.datatypes");
@@ -82,6 +85,19 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
   if (p.snapshot_mode == "schema_only") p.snapshot_mode = "no_data";
   p.status_update_interval =
       std::chrono::milliseconds(c.get_int("debezium.source.status.update.interval.ms"));
+  auto messages =
+      source::NameFilter::create(c.get_list("debezium.source.message.prefix.include.list"),
+                                 c.get_list("debezium.source.message.prefix.exclude.list"));
+  if (!messages) return tl::unexpected(messages.error());
+  p.message_filter = std::move(*messages);
+  for (auto [key, target] :
+       {std::pair{"debezium.source.column.propagate.source.type", &p.propagate_columns},
+        std::pair{"debezium.source.datatype.propagate.source.type", &p.propagate_datatypes}}) {
+    if (!c.is_set(key)) continue;
+    auto filter = source::NameFilter::create(c.get_list(key), {});
+    if (!filter) return tl::unexpected(filter.error());
+    *target = std::move(*filter);
+  }
   return p;
 }
 

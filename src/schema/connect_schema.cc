@@ -26,6 +26,8 @@ const char* connect_type_name(ConnectType type) {
       return "struct";
     case ConnectType::kArray:
       return "array";
+    case ConnectType::kMap:
+      return "map";
   }
   return "string";
 }

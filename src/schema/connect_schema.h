@@ -22,6 +22,7 @@ enum class ConnectType {
   kBytes,
   kStruct,
   kArray,
+  kMap,
 };
 
 const char* connect_type_name(ConnectType type);
@@ -35,7 +36,9 @@ struct FieldSchema {
   std::string doc;           // "" = not printed
   std::vector<std::pair<std::string, std::string>> parameters;
   std::optional<Value> default_value;
-  std::vector<FieldSchema> fields;  // kStruct: the fields; kArray: one element, the item schema
+  // kStruct: the fields; kArray: one element, the item schema; kMap: two, the key schema and
+  // the value schema.
+  std::vector<FieldSchema> fields;
 
   FieldSchema& with_logical(std::string name_, int version_ = 1) {
     logical_name = std::move(name_);

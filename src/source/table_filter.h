@@ -26,4 +26,17 @@ class TableFilter {
   std::vector<std::regex> schema_include_, schema_exclude_, table_include_, table_exclude_;
 };
 
+// One include/exclude pair over plain names (message.prefix.include.list / exclude.list): the
+// include list, when given, wins and the exclude list is then ignored, as in Debezium.
+class NameFilter {
+ public:
+  static Result<NameFilter> create(const std::vector<std::string>& include,
+                                   const std::vector<std::string>& exclude);
+
+  bool accepts(const std::string& name) const;
+
+ private:
+  std::vector<std::regex> include_, exclude_;
+};
+
 }  // namespace siphon::source

@@ -20,9 +20,15 @@ using Conversion = PgValueConverter::Conversion;
 
 namespace {
 
-// Debezium's sentinel values for timestamp 'infinity' / '-infinity' (spec §2.7).
+// Debezium's sentinel values for timestamp 'infinity' / '-infinity' (spec §2.7): pgjdbc's
+// DATE_POSITIVE_INFINITY / DATE_NEGATIVE_INFINITY read as microseconds since the epoch. A
+// millisecond Timestamp column gets the same instant in milliseconds.
 constexpr int64_t kPositiveInfinityTimestamp = 9223372036825200000LL;
 constexpr int64_t kNegativeInfinityTimestamp = -9223372036832400000LL;
+// Date 'infinity' / '-infinity': Debezium maps them to the fixed dates -5877611-06-21 and
+// -5877611-06-22 (both far in the past, whatever the sign) and emits their epoch days.
+constexpr int32_t kPositiveInfinityDate = -2147472693;
+constexpr int32_t kNegativeInfinityDate = -2147472692;
 
 // Fractional-second precision from a time/timestamp type modifier (-1 = unspecified = 6).
 int temporal_precision(int32_t typmod) {
@@ -60,23 +66,6 @@ std::string hex_encode(std::string_view bytes) {
     out.push_back(kHex[c & 15]);
   }
   return out;
-}
-
-// Debezium's binary.handling.mode representation of raw bytes.
-Value binary_value(BinaryHandling mode, std::string raw) {
-  switch (mode) {
-    case BinaryHandling::kBytes:
-      return Value::bytes(std::move(raw));
-    case BinaryHandling::kHex:
-      return Value::string(hex_encode(raw));
-    case BinaryHandling::kBase64:
-    case BinaryHandling::kBase64UrlSafe: {
-      std::string out;
-      format::append_base64(out, raw, mode == BinaryHandling::kBase64UrlSafe);
-      return Value::string(std::move(out));
-    }
-  }
-  return Value::bytes(std::move(raw));
 }
 
 // The shortest decimal text that reads back as `v`: what Java's Double.toString and
@@ -199,6 +188,23 @@ std::vector<size_t> java_hash_map_order(const std::vector<std::string_view>& key
 }
 
 }  // namespace
+
+// Debezium's binary.handling.mode representation of raw bytes.
+Value binary_value(BinaryHandling mode, std::string raw) {
+  switch (mode) {
+    case BinaryHandling::kBytes:
+      return Value::bytes(std::move(raw));
+    case BinaryHandling::kHex:
+      return Value::string(hex_encode(raw));
+    case BinaryHandling::kBase64:
+    case BinaryHandling::kBase64UrlSafe: {
+      std::string out;
+      format::append_base64(out, raw, mode == BinaryHandling::kBase64UrlSafe);
+      return Value::string(std::move(out));
+    }
+  }
+  return Value::bytes(std::move(raw));
+}
 
 std::optional<PgInterval> parse_pg_interval(std::string_view text) {
   if (text.empty() || text[0] != 'P') return std::nullopt;
@@ -400,6 +406,8 @@ bool array_dropped_by_debezium(uint32_t element_oid) {
   }
 }
 
+}  // namespace
+
 // Built-in array OIDs (pg_type.dat) and their element types, for use without a catalog.
 uint32_t builtin_array_element(uint32_t array_oid) {
   switch (array_oid) {
@@ -484,7 +492,7 @@ uint32_t builtin_array_element(uint32_t array_oid) {
   }
 }
 
-}  // namespace
+namespace {}  // namespace
 
 std::optional<PgValueConverter::Column> PgValueConverter::column(std::string name,
                                                                  uint32_t type_oid, int32_t typmod,
@@ -769,6 +777,13 @@ std::optional<PgValueConverter::Column> PgValueConverter::column(std::string nam
         break;
       }
       if (info && info->kind == 'b' && info->name == "hstore") {
+        if (options_.hstore == HstoreHandling::kMap) {
+          // Debezium: MAP<string, optional string>; hstore keys are never null, values may be.
+          set(ConnectType::kMap, Conversion::kHstoreMap, "hstore");
+          c.field.fields = {schema::field("", ConnectType::kString, false),
+                            schema::field("", ConnectType::kString, true)};
+          break;
+        }
         set(ConnectType::kString, Conversion::kHstoreJson, "hstore");
         c.field.with_logical("io.debezium.data.Json", 1);
         break;
@@ -857,8 +872,7 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
       auto d = parse_pg_date(text);
       if (!d) return bad_value(c, text);
       if (d->infinity) {
-        return Value::integer(d->infinity > 0 ? std::numeric_limits<int32_t>::max()
-                                              : std::numeric_limits<int32_t>::min());
+        return Value::integer(d->infinity > 0 ? kPositiveInfinityDate : kNegativeInfinityDate);
       }
       return Value::integer(d->days);
     }
@@ -872,11 +886,10 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
     case Conversion::kTimestampMicros: {
       auto ts = parse_pg_timestamp(text, false);
       if (!ts) return bad_value(c, text);
-      if (ts->infinity) {
-        return Value::integer(ts->infinity > 0 ? kPositiveInfinityTimestamp
-                                               : kNegativeInfinityTimestamp);
-      }
       int64_t micros = ts->micros;
+      if (ts->infinity) {
+        micros = ts->infinity > 0 ? kPositiveInfinityTimestamp : kNegativeInfinityTimestamp;
+      }
       if (c.conversion == Conversion::kTimestampMillis) {
         // Floor division: a pre-1970 instant must not round towards zero.
         int64_t ms = micros / 1000 - (micros % 1000 < 0 ? 1 : 0);
@@ -1023,6 +1036,18 @@ Result<Value> PgValueConverter::convert(const Column& c, std::string_view text) 
       }
       return Value::string(out + "}");
     }
+    case Conversion::kHstoreMap: {
+      auto pairs = parse_pg_hstore(text);
+      if (!pairs) return bad_value(c, text);
+      std::vector<std::string_view> keys;
+      for (const auto& p : *pairs) keys.push_back(p.first);
+      std::vector<Value> entries;
+      for (size_t i : java_hash_map_order(keys)) {
+        entries.push_back(Value::string((*pairs)[i].first));
+        entries.push_back((*pairs)[i].second ? Value::string(*(*pairs)[i].second) : Value::null());
+      }
+      return Value::map(std::move(entries));
+    }
     case Conversion::kEnum:
       return Value::string(std::string(text));
     case Conversion::kArray: {
@@ -1165,6 +1190,18 @@ std::optional<Value> PgValueConverter::default_value(const Column& c,
 }
 
 Value PgValueConverter::unavailable(const Column& c) const {
+  // Debezium's hstore placeholder is the one-entry map {placeholder: placeholder}, in either mode.
+  if (c.conversion == Conversion::kHstoreMap) {
+    return Value::map({Value::string(options_.unavailable_placeholder),
+                       Value::string(options_.unavailable_placeholder)});
+  }
+  if (c.conversion == Conversion::kHstoreJson) {
+    std::string json = "{";
+    format::append_json_string(json, options_.unavailable_placeholder);
+    json += ':';
+    format::append_json_string(json, options_.unavailable_placeholder);
+    return Value::string(json + "}");
+  }
   switch (c.field.type) {
     case ConnectType::kString:
       return Value::string(options_.unavailable_placeholder);

@@ -20,7 +20,10 @@ enum class DecimalHandling { kPrecise, kDouble, kString };
 enum class TimePrecision { kAdaptive, kAdaptiveTimeMicroseconds, kConnect, kMicroseconds };
 enum class BinaryHandling { kBytes, kBase64, kBase64UrlSafe, kHex };
 enum class IntervalHandling { kNumeric, kString };
-enum class HstoreHandling { kJson };
+enum class HstoreHandling { kJson, kMap };
+
+// Raw bytes in Debezium's binary.handling.mode representation: bytes, or base64/hex text.
+Value binary_value(BinaryHandling mode, std::string raw);
 
 struct PgConverterOptions {
   DecimalHandling decimal = DecimalHandling::kPrecise;
@@ -60,6 +63,9 @@ inline constexpr uint32_t kBool = 16, kBytea = 17, kChar = 18, kName = 19, kInt8
                           kTsrange = 3908, kTstzrange = 3910, kDaterange = 3912, kInt8range = 3926;
 }  // namespace oid
 
+// The element type of a built-in array type (pg_type.dat), 0 for any other type.
+uint32_t builtin_array_element(uint32_t array_oid);
+
 class PgValueConverter {
  public:
   enum class Conversion : uint8_t {
@@ -89,6 +95,7 @@ class PgValueConverter {
     kMoneyAsString,
     kPoint,
     kHstoreJson,
+    kHstoreMap,
     kEnum,
     kArray,
     kUnknown,  // include.unknown.datatypes: the text's bytes

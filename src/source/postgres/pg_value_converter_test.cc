@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "format/debezium_json_serializer.h"
 #include "source/postgres/pg_temporal.h"
 
 namespace siphon {
@@ -42,7 +43,10 @@ void PrintTo(const Value& v, std::ostream* os) {
       return;
     case Value::Kind::kStruct:
     case Value::Kind::kArray:
-      *os << (v.kind == Value::Kind::kStruct ? "struct{" : "array[");
+    case Value::Kind::kMap:
+      *os << (v.kind == Value::Kind::kStruct  ? "struct{"
+              : v.kind == Value::Kind::kArray ? "array["
+                                              : "map[");
       for (size_t i = 0; i < v.fields.size(); ++i) {
         if (i) *os << ", ";
         PrintTo(v.fields[i], os);
@@ -589,18 +593,50 @@ TEST(PgValueConverterValues, TimestampBefore1970RoundsDown) {
             Value::integer(-735160LL * 86'400'000'000 + 43'200'000'000));
 }
 
+// Debezium reads timestamp 'infinity' / '-infinity' as pgjdbc's sentinel instants and writes
+// them in the column's unit: microseconds for MicroTimestamp, milliseconds for Timestamp.
 TEST(PgValueConverterValues, TimestampInfinitySentinels) {
-  for (auto mode :
-       {TimePrecision::kAdaptive, TimePrecision::kConnect, TimePrecision::kMicroseconds}) {
-    for (int32_t typmod : {3, -1}) {
-      Converter c(with_time(mode));
-      SCOPED_TRACE(fmt::format("mode {} typmod {}", static_cast<int>(mode), typmod));
-      EXPECT_EQ(c.value(oid::kTimestamp, typmod, "infinity"),
-                Value::integer(9223372036825200000LL));
-      EXPECT_EQ(c.value(oid::kTimestamp, typmod, "-infinity"),
-                Value::integer(-9223372036832400000LL));
-    }
+  struct Case {
+    TimePrecision mode;
+    int32_t typmod;
+    int64_t positive, negative;
+  };
+  for (const Case& cs : {
+           Case{TimePrecision::kAdaptive, -1, 9223372036825200000LL, -9223372036832400000LL},
+           Case{TimePrecision::kAdaptive, 6, 9223372036825200000LL, -9223372036832400000LL},
+           Case{TimePrecision::kAdaptive, 3, 9223372036825200LL, -9223372036832400LL},
+           Case{TimePrecision::kAdaptiveTimeMicroseconds, 3, 9223372036825200LL,
+                -9223372036832400LL},
+           Case{TimePrecision::kConnect, -1, 9223372036825200LL, -9223372036832400LL},
+           Case{TimePrecision::kConnect, 3, 9223372036825200LL, -9223372036832400LL},
+           Case{TimePrecision::kMicroseconds, -1, 9223372036825200000LL, -9223372036832400000LL},
+           Case{TimePrecision::kMicroseconds, 3, 9223372036825200000LL, -9223372036832400000LL},
+       }) {
+    Converter c(with_time(cs.mode));
+    SCOPED_TRACE(fmt::format("mode {} typmod {}", static_cast<int>(cs.mode), cs.typmod));
+    EXPECT_EQ(c.value(oid::kTimestamp, cs.typmod, "infinity"), Value::integer(cs.positive));
+    EXPECT_EQ(c.value(oid::kTimestamp, cs.typmod, "-infinity"), Value::integer(cs.negative));
   }
+}
+
+// Debezium maps date 'infinity' to the date -5877611-06-21 and '-infinity' to -5877611-06-22
+// (PostgresValueConverter.POSITIVE/NEGATIVE_INFINITY_LOCAL_DATE) and emits their epoch days, in
+// every time.precision.mode that writes a Date.
+TEST(PgValueConverterValues, DateInfinityIsDebeziumsFixedDates) {
+  for (auto mode : {TimePrecision::kAdaptive, TimePrecision::kAdaptiveTimeMicroseconds,
+                    TimePrecision::kConnect, TimePrecision::kMicroseconds}) {
+    Converter c(with_time(mode));
+    SCOPED_TRACE(static_cast<int>(mode));
+    EXPECT_EQ(c.value(oid::kDate, "infinity"), Value::integer(-2147472693));
+    EXPECT_EQ(c.value(oid::kDate, "-infinity"), Value::integer(-2147472692));
+  }
+}
+
+// timestamptz keeps the words: io.debezium.time.ZonedTimestamp "infinity" / "-infinity".
+TEST(PgValueConverterValues, ZonedTimestampInfinityIsText) {
+  Converter c;
+  EXPECT_EQ(c.value(oid::kTimestamptz, "infinity"), Value::string("infinity"));
+  EXPECT_EQ(c.value(oid::kTimestamptz, "-infinity"), Value::string("-infinity"));
 }
 
 TEST(PgValueConverterValues, ZonedTimestampIsUtcWithSixFractionDigits) {
@@ -947,6 +983,62 @@ TEST(PgValueConverterValues, CatalogTypes) {
   EXPECT_EQ(convert_or_fail(conv, *hstore, R"("b"=>"2", "aa"=>"q\"x")"),
             Value::string(R"({"aa":"q\"x","b":"2"})"));
   EXPECT_EQ(convert_or_fail(conv, *hstore, ""), Value::string("{}"));
+}
+
+// hstore.handling.mode=map: Debezium's MAP<string, optional string>, entries in the same
+// java.util.HashMap order as json mode; Kafka's JsonConverter writes it as a JSON object.
+TEST(PgValueConverterValues, HstoreMapMode) {
+  PgConverterOptions o;
+  o.hstore = HstoreHandling::kMap;
+  PgValueConverter conv{o};
+  FakeCatalog catalog;
+  catalog.add(type_info(16405, "hstore", 'b', 'U'));
+  catalog.add(type_info(16407, "_hstore", 'b', 'A', 16405));
+  PgTypeLookup types = catalog.lookup();
+  auto hstore = conv.column("h", 16405, -1, true, &types);
+  ASSERT_TRUE(hstore);
+  EXPECT_EQ(hstore->field.type, ConnectType::kMap);
+  EXPECT_EQ(convert_or_fail(conv, *hstore, R"("b"=>"2", "aa"=>"q\"x", "n"=>NULL)"),
+            Value::map({Value::string("aa"), Value::string("q\"x"), Value::string("b"),
+                        Value::string("2"), Value::string("n"), Value::null()}));
+  EXPECT_EQ(convert_or_fail(conv, *hstore, ""), Value::map({}));
+  EXPECT_EQ(conv.unavailable(*hstore), Value::map({Value::string("__debezium_unavailable_value"),
+                                                   Value::string("__debezium_unavailable_value")}));
+
+  format::DebeziumJsonSerializer json(format::JsonFormatOptions{});
+  std::string schema;
+  format::DebeziumJsonSerializer::append_schema(schema, hstore->field, true);
+  EXPECT_EQ(schema, R"({"type":"map","keys":{"type":"string","optional":false},)"
+                    R"("values":{"type":"string","optional":true},"optional":true,"field":"h"})");
+  std::string value;
+  json.append_value(value, hstore->field,
+                    convert_or_fail(conv, *hstore, R"("b"=>"2", "aa"=>"q\"x", "n"=>NULL)"));
+  EXPECT_EQ(value, R"({"aa":"q\"x","b":"2","n":null})");
+
+  auto array = conv.column("hs", 16407, -1, true, &types);
+  ASSERT_TRUE(array);
+  std::string array_schema;
+  format::DebeziumJsonSerializer::append_schema(array_schema, array->field, true);
+  EXPECT_EQ(array_schema,
+            R"({"type":"array","items":{"type":"map","keys":{"type":"string","optional":false},)"
+            R"("values":{"type":"string","optional":true},"optional":true},"optional":true,)"
+            R"("field":"hs"})");
+  std::string array_value;
+  json.append_value(array_value, array->field,
+                    convert_or_fail(conv, *array, R"({"\"a\"=>\"1\"",NULL})"));
+  EXPECT_EQ(array_value, R"([{"a":"1"},null])");
+}
+
+// Unchanged TOASTed hstore values: Debezium's placeholder map, as JSON text in json mode.
+TEST(PgValueConverterValues, HstoreJsonPlaceholder) {
+  PgValueConverter conv{PgConverterOptions{}};
+  FakeCatalog catalog;
+  catalog.add(type_info(16405, "hstore", 'b', 'U'));
+  PgTypeLookup types = catalog.lookup();
+  auto hstore = conv.column("h", 16405, -1, true, &types);
+  ASSERT_TRUE(hstore);
+  EXPECT_EQ(conv.unavailable(*hstore),
+            Value::string(R"({"__debezium_unavailable_value":"__debezium_unavailable_value"})"));
 }
 
 // include.unknown.datatypes: unknown types become the text's bytes in binary.handling.mode.

@@ -1,6 +1,7 @@
 #include "source/postgres/postgres_source.h"
 
 #include <algorithm>
+#include <array>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -55,7 +56,9 @@ PostgresSource::PostgresSource(PostgresSourceConfig config, TableFilter filter)
                  [this](uint32_t relid, const std::string& s, const std::string& t) {
                    return catalog_of(relid, s, t);
                  }),
-      transactions_(config_.topic_prefix + config_.topic_delimiter + config_.transaction_topic) {}
+      transactions_(config_.topic_prefix + config_.topic_delimiter + config_.transaction_topic) {
+  relations_.propagate_source_types(config_.propagate_columns, config_.propagate_datatypes);
+}
 
 PostgresSource::~PostgresSource() {
   close();
@@ -130,7 +133,8 @@ Status PostgresSource::check_server(PgConnection& sql) {
                       "wal_level = logical) and restart PostgreSQL",
                       config_.connection.host, config_.connection.port, wal_level);
   }
-  if (std::stoi(row[1].value_or("0")) < 100000) {
+  server_version_num_ = std::stoi(row[1].value_or("0"));
+  if (server_version_num_ < 100000) {
     return make_error(ErrorKind::kFatal, "PostgreSQL {} is too old: pgoutput needs 10 or later",
                       row[1].value_or("?"));
   }
@@ -161,8 +165,11 @@ Status PostgresSource::ensure_publication(PgConnection& sql) {
     return ok();
   }
   std::string quoted = PgConnection::quote_identifier(name);
+  // As Debezium, the option is given when the publication is created and left alone after.
+  const std::string with =
+      config_.publish_via_partition_root ? " WITH (publish_via_partition_root = true)" : "";
   auto create = [&](const std::string& what) -> Status {
-    auto s = sql.exec("CREATE PUBLICATION " + quoted + what);
+    auto s = sql.exec("CREATE PUBLICATION " + quoted + what + with);
     if (!s) {
       return make_error(s.error().kind,
                         "cannot create publication {}: {} (FOR ALL TABLES needs a superuser; "
@@ -451,10 +458,13 @@ Status PostgresSource::stream(Dispatcher& dispatcher, const std::atomic<bool>& s
     }
   }
   std::string publication = PgConnection::quote_identifier(config_.publication_name);
+  // pgoutput sends logical decoding messages only when asked to, which PostgreSQL 14 added.
   std::string command = fmt::format(
-      "START_REPLICATION SLOT {} LOGICAL {} (\"proto_version\" '1', \"publication_names\" {})",
+      "START_REPLICATION SLOT {} LOGICAL {} (\"proto_version\" '1', \"publication_names\" "
+      "{}{})",
       PgConnection::quote_identifier(config_.slot_name), start_lsn_.to_string(),
-      PgConnection::quote_literal(publication));
+      PgConnection::quote_literal(publication),
+      server_version_num_ >= 140000 ? ", \"messages\" 'true'" : "");
   if (auto s = replication_->start_replication(command); !s) return s;
   streaming_ = true;
   log::info("streaming from slot '{}' at {}", config_.slot_name, start_lsn_.to_string());
@@ -581,6 +591,7 @@ Status PostgresSource::handle_message(const XLogDataFrame& frame, Dispatcher& di
           t.xid = m.xid;
           t.final_lsn = m.final_lsn;
           t.commit_ts_us = unix_micros_from_pg(m.commit_ts_us);
+          last_commit_ts_us_ = t.commit_ts_us;
           // The server skips these itself when asked to start at the stored position; this
           // guards against a slot that was moved back by hand.
           t.skip = !start_lsn_.is_zero() && m.final_lsn < start_lsn_;
@@ -617,9 +628,10 @@ Status PostgresSource::handle_message(const XLogDataFrame& frame, Dispatcher& di
         } else if constexpr (std::is_same_v<M, RelationMessage>) {
           relations_.update(m);
           return ok();
-        } else if constexpr (std::is_same_v<M, TypeMessage> || std::is_same_v<M, OriginMessage> ||
-                             std::is_same_v<M, LogicalMessage>) {
-          return ok();  // not requested or carries nothing for events (messages: a later issue)
+        } else if constexpr (std::is_same_v<M, LogicalMessage>) {
+          return handle_logical_message(m, lsn, dispatcher);
+        } else if constexpr (std::is_same_v<M, TypeMessage> || std::is_same_v<M, OriginMessage>) {
+          return ok();  // not requested or carries nothing for events
         } else {
           if (!tx_) {
             return make_error(ErrorKind::kFatal, "at LSN {}: row change outside a transaction",
@@ -705,7 +717,8 @@ Row PostgresSource::key_only(const RelationEntry& rel, const Row& row) const {
 }
 
 event::SourceBlock PostgresSource::source_block(const RelationEntry* rel, Lsn lsn) const {
-  int64_t ts_us = tx_ ? tx_->commit_ts_us : 0;
+  // Outside a transaction (a non-transactional message) Debezium keeps the last commit time.
+  int64_t ts_us = tx_ ? tx_->commit_ts_us : last_commit_ts_us_;
   std::string sequence =
       last_commit_end_.is_zero()
           ? fmt::format("[null,\"{}\"]", lsn.value())
@@ -832,6 +845,107 @@ Status PostgresSource::handle_change(const PgOutputMessage& message, Lsn lsn,
     }
     return ok();
   }
+  return ok();
+}
+
+namespace {
+
+constexpr const char* kMessageCollection = "LOGICAL_DECODING_MESSAGE";
+
+const FieldSchema& message_key_schema() {
+  static const FieldSchema s = [] {
+    FieldSchema k = schema::field("", ConnectType::kStruct, false);
+    k.with_logical("io.debezium.connector.postgresql.MessageKey", 1);
+    k.fields.push_back(schema::field("prefix", ConnectType::kString, true));
+    return k;
+  }();
+  return s;
+}
+
+FieldSchema message_value_schema(BinaryHandling binary) {
+  FieldSchema v = schema::field("", ConnectType::kStruct, false);
+  v.with_logical("io.debezium.connector.postgresql.MessageValue", 1);
+  v.fields.push_back(schema::field("op", ConnectType::kString, false));
+  v.fields.push_back(schema::field("ts_ms", ConnectType::kInt64, true));
+  FieldSchema source = PostgresSource::source_schema();
+  source.name = "source";
+  v.fields.push_back(std::move(source));
+  FieldSchema tx = schema::field("transaction", ConnectType::kStruct, true);
+  tx.with_logical("event.block", 1);
+  tx.fields.push_back(schema::field("id", ConnectType::kString, false));
+  tx.fields.push_back(schema::field("total_order", ConnectType::kInt64, false));
+  tx.fields.push_back(schema::field("data_collection_order", ConnectType::kInt64, false));
+  v.fields.push_back(std::move(tx));
+  FieldSchema message = schema::field("message", ConnectType::kStruct, false);
+  message.with_logical("io.debezium.connector.postgresql.Message", 1);
+  message.fields.push_back(schema::field("prefix", ConnectType::kString, true));
+  message.fields.push_back(schema::field(
+      "content", binary == BinaryHandling::kBytes ? ConnectType::kBytes : ConnectType::kString,
+      true));
+  v.fields.push_back(std::move(message));
+  return v;
+}
+
+}  // namespace
+
+// A message from pg_logical_emit_message (spec/debezium-compat.md §1.7). A transactional one
+// arrives inside its transaction's Begin/Commit and is one of its records; a
+// non-transactional one arrives on its own, when it was written, and is a transaction of one
+// record whose completed position is just past it, so a restart does not emit it again.
+Status PostgresSource::handle_logical_message(const LogicalMessage& m, Lsn lsn,
+                                              Dispatcher& dispatcher) {
+  if (m.transactional) {
+    if (!tx_) {
+      return make_error(ErrorKind::kFatal,
+                        "at LSN {}: transactional logical message outside a transaction",
+                        lsn.to_string());
+    }
+    if (tx_->skip) return ok();
+  } else if (!start_lsn_.is_zero() && lsn < start_lsn_) {
+    return ok();  // before the stored position: delivered by an earlier run
+  }
+  const bool wanted = config_.message_filter.accepts(std::string(m.prefix));
+  if (!m.transactional) {
+    if (tx_) {
+      return make_error(ErrorKind::kFatal,
+                        "at LSN {}: non-transactional logical message inside a transaction",
+                        lsn.to_string());
+    }
+    // Moves the position past the message even when it is filtered out, as a commit would.
+    last_commit_end_ = Lsn(lsn.value() + 1);
+    if (!wanted) return ok();
+    dispatcher.begin_transaction(0);
+  } else if (!wanted) {
+    return ok();
+  }
+  static const std::array<FieldSchema, 4> value_schemas = {
+      message_value_schema(BinaryHandling::kBytes), message_value_schema(BinaryHandling::kBase64),
+      message_value_schema(BinaryHandling::kBase64UrlSafe),
+      message_value_schema(BinaryHandling::kHex)};
+  const FieldSchema& value_schema = value_schemas[static_cast<size_t>(config_.converter.binary)];
+  Value transaction;
+  if (m.transactional && config_.provide_transaction_metadata) {
+    auto block =
+        transactions_.on_event(fmt::format("{}:{}", tx_->xid, lsn.value()), kMessageCollection);
+    transaction =
+        Value::structure({Value::string(std::move(block.id)), Value::integer(block.total_order),
+                          Value::integer(block.data_collection_order)});
+  }
+  event::SourceBlock source = source_block(nullptr, lsn);
+  Value key = Value::structure({Value::string(std::string(m.prefix))});
+  Value value = Value::structure(
+      {Value::string("m"), Value::integer(now_unix_micros() / 1000),
+       Value::structure(std::move(source.values)), std::move(transaction),
+       Value::structure({Value::string(std::string(m.prefix)),
+                         binary_value(config_.converter.binary, std::string(m.content))})});
+  // Debezium appends ".message" whatever topic.delimiter is.
+  const std::string topic = config_.topic_prefix + ".message";
+  if (auto s = dispatcher.dispatch_struct(topic, &message_key_schema(), &key, &value_schema, &value,
+                                          position_at(lsn));
+      !s) {
+    return s;
+  }
+  if (!m.transactional) dispatcher.commit_transaction(position_at(last_commit_end_));
   return ok();
 }
 

@@ -32,6 +32,8 @@ struct PostgresSourceConfig {
   std::string slot_name = "debezium";
   std::string publication_name = "dbz_publication";
   std::string publication_autocreate_mode = "all_tables";
+  // Publications Siphon creates publish partitions' changes as their partitioned root table.
+  bool publish_via_partition_root = false;
   bool drop_slot_on_stop = false;
   std::set<char> skipped_operations = {'t'};
   bool provide_transaction_metadata = false;
@@ -43,6 +45,11 @@ struct PostgresSourceConfig {
   // initial, initial_only, no_data (schema_only), never, always, when_needed.
   std::string snapshot_mode = "initial";
   std::string debezium_version = "3.1.2.Final";
+  // Which logical decoding messages (pg_logical_emit_message) are emitted, by prefix.
+  NameFilter message_filter;
+  // column.propagate.source.type / datatype.propagate.source.type; nullopt when not set.
+  std::optional<NameFilter> propagate_columns;
+  std::optional<NameFilter> propagate_datatypes;
 };
 
 class PostgresSource : public Source {
@@ -84,6 +91,7 @@ class PostgresSource : public Source {
 
   Status handle_message(const XLogDataFrame& frame, Dispatcher& dispatcher);
   Status handle_change(const PgOutputMessage& message, Lsn lsn, Dispatcher& dispatcher);
+  Status handle_logical_message(const LogicalMessage& message, Lsn lsn, Dispatcher& dispatcher);
   Status emit_change(const RelationEntry& rel, event::Op op, std::optional<Row> before,
                      std::optional<Row> after, Lsn lsn, std::vector<event::Header> headers,
                      Dispatcher& dispatcher);
@@ -104,6 +112,7 @@ class PostgresSource : public Source {
   std::unique_ptr<PgConnection> sql_;          // catalog lookups
   std::unique_ptr<PgConnection> replication_;  // the stream
   std::unique_ptr<PgConnection> snapshot_;     // the snapshot transaction, while one is due
+  int server_version_num_ = 0;
   bool streaming_ = false;
   bool finished_ = false;
 
@@ -127,8 +136,9 @@ class PostgresSource : public Source {
 
   // Stream state (source thread only).
   std::optional<Transaction> tx_;
-  Lsn last_commit_end_;  // end LSN of the last Commit processed: Debezium's lsn_commit
-  Lsn received_;         // highest LSN received: the status update's write position
+  Lsn last_commit_end_;            // end LSN of the last Commit processed: Debezium's lsn_commit
+  int64_t last_commit_ts_us_ = 0;  // commit time of the last transaction seen
+  Lsn received_;                   // highest LSN received: the status update's write position
   Lsn last_keepalive_end_;
   Lsn sent_flush_;
   std::chrono::steady_clock::time_point last_status_{};

@@ -95,6 +95,15 @@ class RelationCache {
   const RelationEntry* find(uint32_t relation_id) const;
   void clear() { entries_.clear(); }
 
+  // column.propagate.source.type / datatype.propagate.source.type: columns whose
+  // "<schema>.<table>.<column>" or "<schema>.<table>.<type name>" matches get Debezium's
+  // __debezium.source.column.* schema parameters. nullopt: the option is not set.
+  void propagate_source_types(std::optional<NameFilter> columns,
+                              std::optional<NameFilter> datatypes) {
+    propagate_columns_ = std::move(columns);
+    propagate_datatypes_ = std::move(datatypes);
+  }
+
  private:
   const RelationEntry& build(OwnedRelation relation);
 
@@ -102,6 +111,7 @@ class RelationCache {
   const TableFilter& filter_;
   TopicNaming naming_;
   CatalogLookup catalog_;
+  std::optional<NameFilter> propagate_columns_, propagate_datatypes_;
   std::unordered_map<uint32_t, RelationEntry> entries_;
 };
 

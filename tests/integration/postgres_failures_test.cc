@@ -25,18 +25,17 @@ TEST_F(PostgresPositions, GracefulStopStoresTheOffsetAndConfirmsTheSlot) {
   auto status = siphon.stop();
   ASSERT_TRUE(status.success()) << status.describe() << h.log();
 
-  // The stored position is the last transaction's Commit end LSN, and the slot is confirmed at
-  // least that far: exactly there, or at a later keepalive position when nothing captured came
-  // after it (an idle connector never pins WAL).
+  // The stored position is past the last change (its Commit end LSN, or a later idle keepalive
+  // position that was stored too), and the slot is confirmed exactly there: Siphon confirms
+  // only what it has stored.
   auto offset = h.stored_offset();
   ASSERT_TRUE(offset) << h.log();
   uint64_t stored = (*offset)["lsn_proc"];
   uint64_t slot = lsn_of(sql.scalar(
       "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + h.slot() + "'"));
-  EXPECT_GE(slot, stored);
+  EXPECT_EQ(slot, stored);
   auto last = h.records(h.topic("stop_t")).back();
   EXPECT_GT(stored, last["value"]["payload"]["source"]["lsn"].get<uint64_t>());
-  EXPECT_EQ((*offset)["txId"], last["value"]["payload"]["source"]["txId"]);
   EXPECT_FALSE(offset->contains("siphon.tx_final_lsn"));  // no partly delivered transaction
 
   // A restart delivers only what is new: nothing twice.
@@ -103,6 +102,56 @@ TEST_F(PostgresPositions, AnIdleConnectorKeepsTheSlotMoving) {
   EXPECT_GE(confirmed, target) << h.log();
   ASSERT_TRUE(siphon.stop().success()) << h.log();
   EXPECT_FALSE(std::filesystem::exists(h.topic_file(h.topic("idle_other"))));
+  // The idle position was stored before it was confirmed.
+  auto offset = h.stored_offset();
+  ASSERT_TRUE(offset) << h.log();
+  EXPECT_GE((*offset)["lsn_proc"].get<uint64_t>(), confirmed);
+}
+
+// A slot confirmed past the stored offset (here moved by hand, as another consumer of the slot
+// would) has skipped changes Siphon never delivered: `initial` fails naming the slot and both
+// positions; `when_needed` takes a snapshot, so the skipped rows arrive as snapshot rows.
+TEST_F(PostgresPositions, ASlotConfirmedPastTheStoredOffsetFailsOrIsResnapshotted) {
+  sql.exec("CREATE TABLE ahead_t (id int PRIMARY KEY)");
+  SiphonHarness h(pg, "ahead");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.ahead_t";
+  auto siphon = h.start();
+  h.wait_until_streaming(sql);
+  sql.exec("INSERT INTO ahead_t VALUES (1)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ahead_t"), 1)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+
+  // Never delivered: the slot is moved past it. The advance stops at the flushed WAL, so the
+  // commit is flushed first (the test server runs with synchronous_commit off).
+  sql.exec("SET synchronous_commit = on; INSERT INTO ahead_t VALUES (2)");
+  sql.exec("SELECT pg_replication_slot_advance('" + h.slot() + "', pg_current_wal_flush_lsn())");
+  ASSERT_GT(lsn_of(sql.scalar("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE "
+                              "slot_name = '" +
+                              h.slot() + "'")),
+            h.stored_offset()->at("lsn_proc").get<uint64_t>());
+  auto failed = h.run_to_exit(60s);
+  EXPECT_EQ(failed.status.code, 1) << failed.err;
+  EXPECT_NE(failed.err.find("replication slot '" + h.slot() + "' is confirmed up to"),
+            std::string::npos)
+      << failed.err;
+  EXPECT_NE(failed.err.find("when_needed"), std::string::npos) << failed.err;
+
+  h.props["debezium.source.snapshot.mode"] = "when_needed";
+  auto again = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("ahead_t"), 3)) << h.log();
+  for (int i = 0; i < 200 && h.log().find("streaming from slot") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  sql.exec("INSERT INTO ahead_t VALUES (3)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ahead_t"), 4)) << h.log();
+  ASSERT_TRUE(again.stop().success()) << h.log();
+  std::vector<std::string> ops;
+  for (const auto& r : h.records(h.topic("ahead_t"))) {
+    ops.push_back(r["value"]["payload"]["op"].get<std::string>() + ":" +
+                  r["key"]["payload"]["id"].dump());
+  }
+  EXPECT_EQ(ops, (std::vector<std::string>{"c:1", "r:1", "r:2", "c:3"}));
 }
 
 class ConfigurationErrors : public ::testing::Test {

@@ -20,7 +20,7 @@ class SiphonHarness : public SiphonHarnessBase {
   SiphonHarness(const PgServer& pg, const std::string& name);
   // Drops the harness's slot (if siphon left it and no process uses it), so tests that share
   // a server do not run out of max_replication_slots.
-  ~SiphonHarness();
+  ~SiphonHarness() override;
 
   std::string topic(const std::string& table) const;  // "<prefix>.public.<table>"
   // Waits until siphon streams from its slot (the slot exists and is active), so every later

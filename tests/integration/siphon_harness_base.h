@@ -62,7 +62,10 @@ class SiphonHarnessBase {
   // `name` makes the directory and the topic prefix ("it_<name>") unique. props starts with the
   // keys every source shares: topic prefix, offset file, file sink, restart wait.
   explicit SiphonHarnessBase(const std::string& name);
-  ~SiphonHarnessBase() = default;
+
+ public:
+  // Virtual: tests that serve either source hold a harness through this base.
+  virtual ~SiphonHarnessBase() = default;
 
  private:
   TempDir dir_;

@@ -10,9 +10,12 @@
 
 #include <gtest/gtest.h>
 
+#include "integration/mariadb_siphon_harness.h"
+#include "integration/siphon_harness.h"
 #include "kafka/kafka_pipeline.h"
 #include "sink/murmur2.h"
 #include "support/checker.h"
+#include "support/mariadb_server.h"
 #include "support/workload.h"
 
 namespace siphon::testing {
@@ -171,29 +174,47 @@ TEST(KafkaEndToEndTest, KcatInAnotherProcessReadsWhatSiphonProduced) {
   EXPECT_TRUE(siphon.stop().success()) << h.log();
 }
 
-// A workload, a Siphon writing to Kafka, and the checker on what Kafka holds.
+// A workload, a Siphon writing to Kafka, and the checker on what Kafka holds; the source is
+// PostgreSQL, or MariaDB (two databases, two GTID domains) when `source` says so.
+enum class Source { kPostgres, kMariaDb };
+
 class KafkaCheckedRun {
  public:
   KafkaCheckedRun(const std::string& name, uint64_t seed, MockClusterProcess& kafka,
-                  const std::string& offsets_topic = "")
-      : pg_(shared_pg_server()), h_(pg_, name), kafka_(kafka), offsets_topic_(offsets_topic) {
-    h_.props["debezium.source.provide.transaction.metadata"] = "true";
-    h_.props["debezium.source.table.include.list"] =
-        "public." + name + "_accounts,public." + name + "_orders";
-    h_.props["debezium.source.publication.autocreate.mode"] = "filtered";
+                  const std::string& offsets_topic = "", Source source = Source::kPostgres)
+      : name_(name), source_(source), kafka_(kafka), offsets_topic_(offsets_topic) {
+    WorkloadOptions o;
+    if (source == Source::kPostgres) {
+      PgServer& pg = shared_pg_server();
+      auto h = std::make_unique<SiphonHarness>(pg, name);
+      h->props["debezium.source.table.include.list"] =
+          "public." + name + "_accounts,public." + name + "_orders";
+      h->props["debezium.source.publication.autocreate.mode"] = "filtered";
+      pg_ = &pg;
+      o.conninfo = pg.conninfo();
+      o.tables = {"public." + name + "_accounts", "public." + name + "_orders"};
+      h_ = std::move(h);
+    } else {
+      MariaDbServer& mariadb = shared_mariadb_server();
+      auto h = std::make_unique<MariaDbSiphonHarness>(mariadb, name);
+      h->props["debezium.source.database.include.list"] = name + "_.*";
+      mariadb_ = &mariadb;
+      o.mariadb_port = mariadb.port();
+      o.tables = {name + "_shop.accounts", name + "_billing.orders"};
+      o.gtid_domains = {0, 3};
+      h_ = std::move(h);
+    }
+    h_->props["debezium.source.provide.transaction.metadata"] = "true";
     // Without schemas records are a fifth of the size: the mock cluster keeps only the last few
     // MiB of each partition, and the checker needs every record.
-    h_.props["debezium.format.key.schemas.enable"] = "false";
-    h_.props["debezium.format.value.schemas.enable"] = "false";
-    use_kafka(h_, kafka.bootstrap(), offsets_topic);
-    WorkloadOptions o;
-    o.conninfo = pg_.conninfo();
-    o.tables = {"public." + name + "_accounts", "public." + name + "_orders"};
+    h_->props["debezium.format.key.schemas.enable"] = "false";
+    h_->props["debezium.format.value.schemas.enable"] = "false";
+    use_kafka(*h_, kafka.bootstrap(), offsets_topic);
     o.rows_per_table = 100;
     o.seed = seed;
     o.target_tx_per_sec = 60;
-    o.committed_log = h_.dir() / "committed.jsonl";
-    o.rolled_back_log = h_.dir() / "rolled_back.jsonl";
+    o.committed_log = h_->dir() / "committed.jsonl";
+    o.rolled_back_log = h_->dir() / "rolled_back.jsonl";
     workload_ = std::make_unique<Workload>(o);
     workload_->create_tables();
     // One partition per topic: offset order is the order Siphon produced in, which the
@@ -203,10 +224,15 @@ class KafkaCheckedRun {
   ~KafkaCheckedRun() { stop_workload(); }
 
   std::vector<std::string> topics() const {
-    return {h_.topic(name_suffix("_accounts")), h_.topic(name_suffix("_orders")),
-            h_.prefix() + ".transaction"};
+    const std::string& p = h_->prefix();
+    if (source_ == Source::kMariaDb) {
+      return {p + "." + name_ + "_shop.accounts", p + "." + name_ + "_billing.orders",
+              p + ".transaction"};
+    }
+    return {p + ".public." + name_ + "_accounts", p + ".public." + name_ + "_orders",
+            p + ".transaction"};
   }
-  SiphonHarness& harness() { return h_; }
+  SiphonHarnessBase& harness() { return *h_; }
 
   void start_workload() {
     writer_ = std::jthread([this](std::stop_token stop) { stats_ = workload_->run(stop); });
@@ -219,8 +245,8 @@ class KafkaCheckedRun {
   }
 
   std::optional<json> stored_offset() const {
-    return offsets_topic_.empty() ? h_.stored_offset()
-                                  : kafka_stored_offset(h_, kafka_.bootstrap(), offsets_topic_);
+    return offsets_topic_.empty() ? h_->stored_offset()
+                                  : kafka_stored_offset(*h_, kafka_.bootstrap(), offsets_topic_);
   }
 
   // What Siphon had stored, and how far each topic had got, at a moment Siphon could not
@@ -231,18 +257,19 @@ class KafkaCheckedRun {
       lines[t + ".jsonl"] = count_records(kafka_.bootstrap(), t);
     }
     json mark = kill_mark(stored_offset(), std::move(lines));
-    std::ofstream(h_.dir() / "marks.jsonl", std::ios::app) << mark.dump() << "\n";
+    std::ofstream(h_->dir() / "marks.jsonl", std::ios::app) << mark.dump() << "\n";
     ++marks_;
   }
 
   CheckInputs inputs(bool with_state) const {
     CheckInputs in;
-    in.sink_dir = h_.dir() / "from-kafka";
-    in.committed_log = h_.dir() / "committed.jsonl";
-    in.rolled_back_log = h_.dir() / "rolled_back.jsonl";
-    if (marks_ > 0) in.kill_marks = h_.dir() / "marks.jsonl";
-    in.prefix = h_.prefix();
-    if (with_state) in.conninfo = pg_.conninfo();
+    in.sink_dir = h_->dir() / "from-kafka";
+    in.committed_log = h_->dir() / "committed.jsonl";
+    in.rolled_back_log = h_->dir() / "rolled_back.jsonl";
+    if (marks_ > 0) in.kill_marks = h_->dir() / "marks.jsonl";
+    in.prefix = h_->prefix();
+    if (with_state && pg_ != nullptr) in.conninfo = pg_->conninfo();
+    if (with_state && mariadb_ != nullptr) in.mariadb_port = mariadb_->port();
     return in;
   }
 
@@ -258,31 +285,30 @@ class KafkaCheckedRun {
       std::this_thread::sleep_for(1s);
     }
     auto status = siphon.stop();
-    EXPECT_TRUE(status.success()) << status.describe() << "\n" << h_.log();
+    EXPECT_TRUE(status.success()) << status.describe() << "\n" << h_->log();
     for (const std::string& t : topics()) dump_topic(kafka_.bootstrap(), t, inputs(false).sink_dir);
     return check(inputs(true));
   }
 
-  // The slot is active while it is being created: a transaction committed then is before the
-  // consistent point and arrives as a snapshot row, which the checker cannot match to the
-  // workload's log. So the workload starts only once Siphon streams.
+  // A transaction committed before Siphon streams is not captured as a change (PostgreSQL:
+  // before the slot's consistent point it is a snapshot row; MariaDB: before the start
+  // position), so the workload starts only once Siphon streams.
   void wait_until_streaming() {
-    PgConnection sql = pg_.connect();
-    h_.wait_until_streaming(sql);
-    for (int i = 0; i < 600 && h_.log().find("streaming from slot") == std::string::npos; ++i) {
+    const char* text = source_ == Source::kPostgres ? "streaming from slot"
+                                                    : MariaDbSiphonHarness::kStreamingLogText;
+    for (int i = 0; i < 600 && h_->log().find(text) == std::string::npos; ++i) {
       std::this_thread::sleep_for(50ms);
     }
-    ASSERT_NE(h_.log().find("streaming from slot"), std::string::npos) << h_.log();
+    ASSERT_NE(h_->log().find(text), std::string::npos) << h_->log();
   }
   const WorkloadStats& stats() const { return stats_; }
 
  private:
-  std::string name_suffix(const std::string& s) const {
-    return h_.prefix().substr(3) + s;  // the harness prefix is "it_<name>"
-  }
-
-  PgServer& pg_;
-  SiphonHarness h_;
+  std::string name_;
+  Source source_;
+  PgServer* pg_ = nullptr;
+  MariaDbServer* mariadb_ = nullptr;
+  std::unique_ptr<SiphonHarnessBase> h_;
   MockClusterProcess& kafka_;
   std::string offsets_topic_;
   std::unique_ptr<Workload> workload_;
@@ -291,7 +317,7 @@ class KafkaCheckedRun {
   int marks_ = 0;
 };
 
-void expect_clean(const CheckReport& report, const SiphonHarness& h) {
+void expect_clean(const CheckReport& report, const SiphonHarnessBase& h) {
   EXPECT_EQ(report.missing, 0) << report.to_string() << "\n" << h.log();
   EXPECT_EQ(report.phantom, 0) << report.to_string();
   EXPECT_EQ(report.duplicates_violation, 0) << report.to_string();
@@ -433,6 +459,34 @@ TEST(KafkaEndToEndTest, SigkillsWhileProducingLoseNothingWithOffsetsInKafka) {
   auto stored = run.stored_offset();
   ASSERT_TRUE(stored.has_value());
   EXPECT_TRUE(stored->contains("lsn_proc"));
+}
+
+// The MariaDB half: the same SIGKILLs while producing, offsets in Kafka, a workload over two
+// databases and two GTID domains.
+TEST(KafkaEndToEndTest, MariaDbSigkillsWhileProducingLoseNothingWithOffsetsInKafka) {
+  MockClusterProcess kafka({.brokers = 3});
+  KafkaCheckedRun run("kmcrash", 15, kafka, "siphon-offsets", Source::kMariaDb);
+  auto& h = run.harness();
+  std::mt19937_64 rng(15);
+  auto siphon = h.start();
+  run.wait_until_streaming();
+  run.start_workload();
+  std::uniform_int_distribution<int> pause_ms(400, 1500);
+  for (int i = 0; i < 6; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
+    siphon.kill9();
+    ASSERT_EQ(siphon.wait().signal, SIGKILL);
+    std::this_thread::sleep_for(300ms);  // requests already on the wire land first
+    run.record_mark();
+    siphon = h.start();
+    std::this_thread::sleep_for(500ms);
+  }
+  std::this_thread::sleep_for(1s);
+  CheckReport report = run.finish(siphon);
+  expect_clean(report, h);
+  auto stored = run.stored_offset();
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_TRUE(stored->contains("gtids"));
 }
 
 }  // namespace

@@ -8,7 +8,8 @@
 
 namespace siphon::testing {
 
-void use_kafka(SiphonHarness& h, const std::string& bootstrap, const std::string& offsets_topic) {
+void use_kafka(SiphonHarnessBase& h, const std::string& bootstrap,
+               const std::string& offsets_topic) {
   h.props.erase("debezium.sink.file.dir");
   h.props["debezium.sink.type"] = "kafka";
   h.props["debezium.sink.kafka.producer.bootstrap.servers"] = bootstrap;
@@ -63,7 +64,7 @@ size_t count_records(const std::string& bootstrap, const std::string& topic) {
   return read_topic(bootstrap, topic, 0, std::chrono::seconds(10)).size();
 }
 
-std::optional<nlohmann::json> kafka_stored_offset(const SiphonHarness& h,
+std::optional<nlohmann::json> kafka_stored_offset(const SiphonHarnessBase& h,
                                                   const std::string& bootstrap,
                                                   const std::string& offsets_topic) {
   offset::KafkaOffsetStoreOptions o;

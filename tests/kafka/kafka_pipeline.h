@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "integration/siphon_harness.h"
+#include "integration/siphon_harness_base.h"
 #include "kafka/mock_cluster_process.h"
 #include "kafka/topic_reader.h"
 
@@ -18,7 +18,7 @@ namespace siphon::testing {
 
 // Points a harness at the cluster: Kafka sink, and (when `topic` is not empty) the Kafka
 // offset store on that topic instead of the offset file.
-void use_kafka(SiphonHarness& h, const std::string& bootstrap,
+void use_kafka(SiphonHarnessBase& h, const std::string& bootstrap,
                const std::string& offsets_topic = "");
 
 // One record as the file sink would write its line: {"key":K,"value":V[,"headers":{...}]}.
@@ -34,7 +34,7 @@ size_t count_records(const std::string& bootstrap, const std::string& topic);
 
 // The offset map a Siphon configured by use_kafka(h, .., offsets_topic) stored, read from the
 // offsets topic the way Siphon reads it.
-std::optional<nlohmann::json> kafka_stored_offset(const SiphonHarness& h,
+std::optional<nlohmann::json> kafka_stored_offset(const SiphonHarnessBase& h,
                                                   const std::string& bootstrap,
                                                   const std::string& offsets_topic);
 

@@ -265,8 +265,7 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
   // max_slot_wal_keep_size. Streaming from a new slot would silently skip every change made
   // since the stored position, so (as Debezium) `when_needed` takes a new snapshot from a new
   // slot, `always` takes one anyway, and every other mode fails naming the slot and the reason.
-  // A slot whose confirmed_flush_lsn is ahead of the stored lsn_proc is not in this set: Siphon
-  // confirms idle keepalive positions, so that gap holds nothing captured and is skipped.
+  // A slot confirmed past the stored offset is the third case, handled below.
   const bool lost = !rows->empty() && rows->front()[2].value_or("") == "lost";
   if (has_stored_offset_ && !restart_from_new_slot && (rows->empty() || lost)) {
     std::string reason = rows->empty() ? fmt::format("replication slot '{}' does not exist", slot)
@@ -345,18 +344,31 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
                       slot);
   }
   auto confirmed = Lsn::parse(r[3].value_or(""));
+  // Siphon confirms only positions it has stored (idle keepalive positions included), as
+  // Debezium does, so a slot confirmed past the stored offset was moved by something else
+  // (another consumer of the slot, pg_replication_slot_advance, an offset restored from an
+  // older copy): the server would start after changes Siphon never delivered.
+  if (confirmed && has_stored_offset_ && !snapshot_wanted_ && !start_lsn_.is_zero() &&
+      *confirmed > start_lsn_) {
+    std::string reason = fmt::format(
+        "replication slot '{}' is confirmed up to {}, past the stored offset (lsn_proc {}): the "
+        "changes between were consumed by something else and cannot be streamed again",
+        slot, confirmed->to_string(), start_lsn_.to_string());
+    if (config_.snapshot_mode != "when_needed") {
+      return make_error(ErrorKind::kFatal,
+                        "{}; set debezium.source.snapshot.mode=when_needed to take a new "
+                        "snapshot, or delete the stored offset",
+                        reason);
+    }
+    log::warn("{}; taking a new snapshot (snapshot.mode=when_needed)", reason);
+    snapshot_wanted_ = true;
+  }
   if (snapshot_wanted_) {
     // An existing slot has no exported snapshot: the snapshot is read in a transaction of its
     // own and streaming resumes where the slot (or the stored offset) is, so changes made
     // between that point and the snapshot arrive again after it (docs: duplicates).
     snapshot_lsn_ = std::max(confirmed.value_or(Lsn()), start_lsn_);
     return prepare_snapshot(true, "");
-  }
-  if (confirmed && !start_lsn_.is_zero() && *confirmed > start_lsn_) {
-    log::info(
-        "slot '{}' confirmed_flush_lsn {} is ahead of the stored offset {}; the server "
-        "will start at its confirmed position",
-        slot, confirmed->to_string(), start_lsn_.to_string());
   }
   return ok();
 }
@@ -493,6 +505,7 @@ Status PostgresSource::stream(Dispatcher& dispatcher, const std::atomic<bool>& s
       }
     }
     if (auto s = maybe_heartbeat(dispatcher); !s) return s;
+    store_idle_position(dispatcher);
     if (auto s = maybe_send_status(); !s) return s;
   }
   return ok();
@@ -533,17 +546,26 @@ Status PostgresSource::maybe_heartbeat(Dispatcher& dispatcher) {
       &key, &value_schema, &value, position);
 }
 
+void PostgresSource::store_idle_position(Dispatcher& dispatcher) {
+  // Nothing captured is pending and the server reports WAL past the confirmed position: that
+  // WAL holds nothing for this connector. Its end goes through the pipeline as a transaction
+  // without records, so it is stored as the offset and then confirmed: an idle connector never
+  // pins WAL (spec/pgoutput.md §2.5, "Idle acks"), and the slot is never confirmed past the
+  // stored offset, which start-up relies on.
+  if (tx_ || last_keepalive_end_.is_zero() || last_keepalive_end_ <= idle_dispatched_ ||
+      last_keepalive_end_.value() <= confirmed_.load() || !pipeline_idle()) {
+    return;
+  }
+  offset::SourcePosition p = position_at(last_commit_end_);
+  p.completed_lsn = last_keepalive_end_.value();
+  p.event_lsn = p.completed_lsn;
+  dispatcher.begin_transaction(0);
+  dispatcher.commit_transaction(p);
+  idle_dispatched_ = last_keepalive_end_;
+}
+
 Status PostgresSource::maybe_send_status() {
   if (!streaming_) return ok();
-  // Nothing captured is pending: the keepalive position can be confirmed so an idle connector
-  // never pins WAL (spec/pgoutput.md §2.5, "Idle acks").
-  if (!tx_ && !last_keepalive_end_.is_zero() && last_keepalive_end_.value() > confirmed_.load() &&
-      pipeline_idle()) {
-    uint64_t current = confirmed_.load();
-    while (current < last_keepalive_end_.value() &&
-           !confirmed_.compare_exchange_weak(current, last_keepalive_end_.value())) {
-    }
-  }
   auto now = std::chrono::steady_clock::now();
   bool changed = confirmed_.load() != sent_flush_.value();
   if (changed || now - last_status_ >= config_.status_update_interval) return send_status(false);

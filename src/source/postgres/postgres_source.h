@@ -102,6 +102,7 @@ class PostgresSource : public Source {
   Status send_status(bool reply_requested);
   Status maybe_heartbeat(Dispatcher& dispatcher);
   Status maybe_send_status();
+  void store_idle_position(Dispatcher& dispatcher);
 
   PostgresSourceConfig config_;
   TableFilter filter_;
@@ -140,6 +141,7 @@ class PostgresSource : public Source {
   int64_t last_commit_ts_us_ = 0;  // commit time of the last transaction seen
   Lsn received_;                   // highest LSN received: the status update's write position
   Lsn last_keepalive_end_;
+  Lsn idle_dispatched_;  // the last keepalive position sent through the pipeline
   Lsn sent_flush_;
   std::chrono::steady_clock::time_point last_status_{};
   std::chrono::steady_clock::time_point last_heartbeat_ = std::chrono::steady_clock::now();

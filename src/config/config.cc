@@ -455,7 +455,7 @@ Result<Config> Config::from_properties(
           kSlotName, kMaxSlotNameLength, slot));
     }
   }
-  for (std::string_view kind : {"schema", "table", "message.prefix"}) {
+  for (std::string_view kind : {"schema", "table", "message.prefix", "database", "column"}) {
     std::string include = fmt::format("debezium.source.{}.include.list", kind);
     std::string exclude = fmt::format("debezium.source.{}.exclude.list", kind);
     if (config.is_set(include) && config.is_set(exclude)) {

@@ -216,6 +216,20 @@ std::vector<OptionSpec> build_table() {
        .meaning = "Comma-separated regular expressions matched against `schema.table`; matching "
                   "tables are not captured. Cannot be combined with `table.include.list`.",
        .section = kCapture},
+      {.key = "debezium.source.column.include.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions matched against `schema.table.column` "
+                  "(MariaDB/MySQL: `database.table.column`); only matching columns are in the "
+                  "events' values. Cannot be combined with `column.exclude.list`. Unlike "
+                  "Debezium, a primary-key column stays in the value as well as the key.",
+       .section = kCapture},
+      {.key = "debezium.source.column.exclude.list",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions matched against `schema.table.column` "
+                  "(MariaDB/MySQL: `database.table.column`); matching columns are left out of "
+                  "the events' values. Cannot be combined with `column.include.list`. A "
+                  "primary-key column stays.",
+       .section = kCapture},
       {.key = "debezium.source.message.prefix.include.list",
        .type = T::kRegexList,
        .meaning = "Comma-separated regular expressions; only logical decoding messages "
@@ -590,8 +604,6 @@ std::vector<UnsupportedKey> build_unsupported() {
       "this snapshot option is not implemented yet (snapshot.mode is); snapshots read each "
       "table with one COPY";
   constexpr std::string_view kNotConfigurable = "not configurable in Siphon yet";
-  constexpr std::string_view kNoColumnFilter =
-      "column filtering is not implemented yet; all columns are emitted";
   constexpr std::string_view kNoClientCert =
       "client-certificate authentication is not implemented yet";
   constexpr std::string_view kNotPostgres = "does not apply to the PostgreSQL connector";
@@ -628,8 +640,6 @@ std::vector<UnsupportedKey> build_unsupported() {
        "the pre-2.0 name of topic.heartbeat.prefix; use topic.heartbeat.prefix"},
       // Event content.
       {"debezium.source.message.key.columns", "custom message keys are not implemented yet"},
-      {"debezium.source.column.include.list", kNoColumnFilter},
-      {"debezium.source.column.exclude.list", kNoColumnFilter},
       {"debezium.source.column.mask.", "column masking is not implemented yet"},
       {"debezium.source.column.truncate.", "column truncation is not implemented yet"},
       {"debezium.source.schema.name.adjustment.mode", kNotConfigurable},

@@ -206,7 +206,9 @@ Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
     auto filter = source::TableFilter::create(c.get_list("debezium.source.schema.include.list"),
                                               c.get_list("debezium.source.schema.exclude.list"),
                                               c.get_list("debezium.source.table.include.list"),
-                                              c.get_list("debezium.source.table.exclude.list"));
+                                              c.get_list("debezium.source.table.exclude.list"),
+                                              c.get_list("debezium.source.column.include.list"),
+                                              c.get_list("debezium.source.column.exclude.list"));
     if (!filter) return tl::unexpected(filter.error());
     factory = [pg_config = *pg_config, filter = *filter] {
       return std::make_unique<pg::PostgresSource>(pg_config, filter);
@@ -219,7 +221,9 @@ Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
     auto filter = source::TableFilter::create(c.get_list("debezium.source.database.include.list"),
                                               c.get_list("debezium.source.database.exclude.list"),
                                               c.get_list("debezium.source.table.include.list"),
-                                              c.get_list("debezium.source.table.exclude.list"));
+                                              c.get_list("debezium.source.table.exclude.list"),
+                                              c.get_list("debezium.source.column.include.list"),
+                                              c.get_list("debezium.source.column.exclude.list"));
     if (!filter) return tl::unexpected(filter.error());
     factory = [m = *m, filter = *filter] {
       return std::make_unique<binlog::MariaDbSource>(m, filter);

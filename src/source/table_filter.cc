@@ -23,8 +23,12 @@ Status compile(const std::vector<std::string>& in, std::vector<std::regex>& out)
 Result<TableFilter> TableFilter::create(const std::vector<std::string>& schema_include,
                                         const std::vector<std::string>& schema_exclude,
                                         const std::vector<std::string>& table_include,
-                                        const std::vector<std::string>& table_exclude) {
+                                        const std::vector<std::string>& table_exclude,
+                                        const std::vector<std::string>& column_include,
+                                        const std::vector<std::string>& column_exclude) {
   TableFilter f;
+  if (auto s = compile(column_include, f.column_include_); !s) return tl::unexpected(s.error());
+  if (auto s = compile(column_exclude, f.column_exclude_); !s) return tl::unexpected(s.error());
   if (auto s = compile(schema_include, f.schema_include_); !s) return tl::unexpected(s.error());
   if (auto s = compile(schema_exclude, f.schema_exclude_); !s) return tl::unexpected(s.error());
   if (auto s = compile(table_include, f.table_include_); !s) return tl::unexpected(s.error());
@@ -46,6 +50,13 @@ bool TableFilter::captures(const std::string& schema, const std::string& table) 
   if (!table_include_.empty() && !any(table_include_, qualified)) return false;
   if (any(table_exclude_, qualified)) return false;
   return true;
+}
+
+bool TableFilter::captures_column(const std::string& schema, const std::string& table,
+                                  const std::string& column) const {
+  std::string qualified = schema + "." + table + "." + column;
+  if (!column_include_.empty() && !any(column_include_, qualified)) return false;
+  return !any(column_exclude_, qualified);
 }
 
 Result<NameFilter> NameFilter::create(const std::vector<std::string>& include,

@@ -11,21 +11,6 @@
 
 namespace siphon::source {
 
-class TableFilter {
- public:
-  static Result<TableFilter> create(const std::vector<std::string>& schema_include,
-                                    const std::vector<std::string>& schema_exclude,
-                                    const std::vector<std::string>& table_include,
-                                    const std::vector<std::string>& table_exclude);
-
-  bool captures(const std::string& schema, const std::string& table) const;
-
- private:
-  static bool any(const std::vector<std::regex>& patterns, const std::string& name);
-
-  std::vector<std::regex> schema_include_, schema_exclude_, table_include_, table_exclude_;
-};
-
 // One include/exclude pair over plain names (message.prefix.include.list / exclude.list): the
 // include list, when given, wins and the exclude list is then ignored, as in Debezium.
 class NameFilter {
@@ -37,6 +22,29 @@ class NameFilter {
 
  private:
   std::vector<std::regex> include_, exclude_;
+};
+
+class TableFilter {
+ public:
+  // `column_include`/`column_exclude` match "<schema>.<table>.<column>" (column.include.list,
+  // column.exclude.list; set one of them).
+  static Result<TableFilter> create(const std::vector<std::string>& schema_include,
+                                    const std::vector<std::string>& schema_exclude,
+                                    const std::vector<std::string>& table_include,
+                                    const std::vector<std::string>& table_exclude,
+                                    const std::vector<std::string>& column_include = {},
+                                    const std::vector<std::string>& column_exclude = {});
+
+  bool captures(const std::string& schema, const std::string& table) const;
+  // Whether a column of a captured table is in its events' values.
+  bool captures_column(const std::string& schema, const std::string& table,
+                       const std::string& column) const;
+
+ private:
+  static bool any(const std::vector<std::regex>& patterns, const std::string& name);
+
+  std::vector<std::regex> schema_include_, schema_exclude_, table_include_, table_exclude_;
+  std::vector<std::regex> column_include_, column_exclude_;
 };
 
 }  // namespace siphon::source

@@ -194,6 +194,37 @@ TEST_F(PostgresStreaming, UpdatesDeletesTombstonesAndKeyChanges) {
   EXPECT_EQ(key(6), json::parse(R"({"id":2})"));
 }
 
+// column.exclude.list leaves columns out of the values, of snapshot rows and of streamed
+// changes alike; a key column stays.
+TEST_F(PostgresStreaming, ColumnExcludeListLeavesColumnsOutOfValues) {
+  sql.exec("CREATE TABLE colf (id int PRIMARY KEY, keep text, secret text)");
+  sql.exec("INSERT INTO colf VALUES (1, 'a', 'hidden')");
+  SiphonHarness h(pg, "colf");
+  h.props["debezium.source.publication.autocreate.mode"] = "filtered";
+  h.props["debezium.source.table.include.list"] = "public\\.colf";
+  h.props["debezium.source.column.exclude.list"] = "public\\.colf\\.(secret|id)";
+  auto siphon = h.start();
+  h.wait_until_streaming(sql);
+  for (int i = 0; i < 200 && h.log().find("streaming from slot") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  sql.exec("INSERT INTO colf VALUES (2, 'b', 'hidden too')");
+  ASSERT_TRUE(h.wait_for_records(h.topic("colf"), 2)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto recs = h.records(h.topic("colf"));
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0]["value"]["payload"]["op"], "r");
+  EXPECT_EQ(recs[1]["value"]["payload"]["op"], "c");
+  for (const auto& r : recs) {
+    const auto& after = r["value"]["payload"]["after"];
+    EXPECT_FALSE(after.contains("secret")) << after.dump();
+    EXPECT_TRUE(after.contains("keep")) << after.dump();
+    EXPECT_TRUE(after.contains("id")) << after.dump();  // the key column stays
+    EXPECT_EQ(r["value"].dump().find("hidden"), std::string::npos);
+  }
+  EXPECT_EQ(recs[1]["key"]["payload"]["id"], 2);
+}
+
 TEST_F(PostgresStreaming, ReplicaIdentityFullGivesTheWholeBeforeImage) {
   sql.exec("CREATE TABLE rfull (id int PRIMARY KEY, name text, n int)");
   sql.exec("ALTER TABLE rfull REPLICA IDENTITY FULL");

@@ -54,7 +54,25 @@ Result<const CapturedTable*> BinlogTableCache::on_table_map(const TableMap& map,
     table->catalog_name = map.database;
     table->table_name = map.table;
     table->topic = prefix_ + delimiter_ + map.database + delimiter_ + map.table;
-    for (ColumnDescriptor& column : entry.columns) {
+    std::vector<int> key_position(entry.columns.size(), -1);  // map column -> place in key
+    for (size_t k = 0; k < map.primary_key.size(); ++k) {
+      if (map.primary_key[k] >= entry.columns.size()) {
+        return make_error(ErrorKind::kFatal,
+                          "TABLE_MAP of {} at {}:{} names primary key column {} of {}",
+                          entry.data_collection, where.file, where.position, map.primary_key[k],
+                          entry.columns.size());
+      }
+      key_position[map.primary_key[k]] = static_cast<int>(k);
+    }
+    std::vector<size_t> key_columns(map.primary_key.size());
+    for (size_t i = 0; i < entry.columns.size(); ++i) {
+      ColumnDescriptor& column = entry.columns[i];
+      const bool key = key_position[i] >= 0;
+      // column.include/exclude.list: a key column stays, the key needs it.
+      if (!key && !filter_.captures_column(map.database, map.table, column.name)) {
+        entry.column_index.push_back(-1);
+        continue;
+      }
       auto extended = cached->second.find(column.name);
       if (extended != cached->second.end()) column.extended = extended->second;
       auto field = converter_.schema_for(column);
@@ -65,18 +83,13 @@ Result<const CapturedTable*> BinlogTableCache::on_table_map(const TableMap& map,
       schema::ColumnSchema cs;
       cs.field = std::move(*field);
       cs.field.name = column.name;
+      cs.key = key;
+      // Debezium's key: the primary key columns in the key's order (none without one).
+      if (key) key_columns[static_cast<size_t>(key_position[i])] = table->columns.size();
+      entry.column_index.push_back(static_cast<int>(table->columns.size()));
       table->columns.push_back(std::move(cs));
     }
-    // Debezium's key: the primary key columns in the key's order (none without one).
-    for (uint32_t index : map.primary_key) {
-      if (index >= table->columns.size()) {
-        return make_error(
-            ErrorKind::kFatal, "TABLE_MAP of {} at {}:{} names primary key column {} of {}",
-            entry.data_collection, where.file, where.position, index, table->columns.size());
-      }
-      table->columns[index].key = true;
-      table->key_columns.push_back(index);
-    }
+    table->key_columns = std::move(key_columns);
     entry.schema = std::move(table);
   }
   auto& slot = tables_[map.table_id];

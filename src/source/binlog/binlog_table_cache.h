@@ -29,7 +29,9 @@ struct CapturedTable {
   TableMap map;
   std::vector<ColumnDescriptor> columns;  // the map's, completed with extended types
   schema::TableSchemaPtr schema;          // null when the table is not captured
-  std::string data_collection;            // "db.table"
+  // Per map column, its index in the schema, -1 when column.include/exclude.list drop it.
+  std::vector<int> column_index;
+  std::string data_collection;  // "db.table"
 };
 
 class BinlogTableCache {

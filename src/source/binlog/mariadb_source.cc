@@ -484,15 +484,16 @@ Result<Row> MariaDbSource::build_row(const CapturedTable& table, const RowImageV
                       "rows event at {}:{} has {} columns for {} whose TABLE_MAP has {}", file_,
                       raw.position, values.size(), table.data_collection, table.columns.size());
   }
-  Row row(values.size());
+  Row row(table.schema->columns.size());
   for (size_t i = 0; i < values.size(); ++i) {
-    if (values[i].kind == ColumnValue::Kind::kAbsent) continue;
+    const int index = table.column_index[i];
+    if (index < 0 || values[i].kind == ColumnValue::Kind::kAbsent) continue;
     auto value = converter_.convert(table.columns[i], values[i]);
     if (!value) {
       return make_error(value.error().kind, "rows event at {}:{}, row {} of {}: {}", file_,
                         raw.position, row_index, table.data_collection, value.error().message);
     }
-    row[i] = std::move(*value);
+    row[static_cast<size_t>(index)] = std::move(*value);
   }
   return row;
 }

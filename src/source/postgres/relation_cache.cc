@@ -201,6 +201,11 @@ const RelationEntry& RelationCache::build(OwnedRelation rel) {
   };
   for (const auto& col : rel.columns) {
     bool key = is_key(col);
+    // column.include/exclude.list: a key column stays, the key needs it.
+    if (!key && !filter_.captures_column(nsp, name, col.name)) {
+      entry.column_index.push_back(-1);
+      continue;
+    }
     // The catalog's NOT NULL says whether the field is optional (Debezium reads it with the
     // table's metadata); without a catalog, key columns are required.
     const CatalogColumn* cc = catalog ? catalog->find(col.name) : nullptr;

@@ -344,6 +344,9 @@ Status PostgresSource::ensure_slot(PgConnection& sql) {
                       slot);
   }
   auto confirmed = Lsn::parse(r[3].value_or(""));
+  // Without a stored offset the stream resumes at the slot's confirmed position: that is the
+  // last commit before it (Debezium's lsn_commit, the first part of source.sequence).
+  if (confirmed && last_commit_end_.is_zero()) last_commit_end_ = *confirmed;
   // Siphon confirms only positions it has stored (idle keepalive positions included), as
   // Debezium does, so a slot confirmed past the stored offset was moved by something else
   // (another consumer of the slot, pg_replication_slot_advance, an offset restored from an

@@ -3,7 +3,7 @@
 #   1. the optimized build (g++, build/): unit, integration, crash and memory tests;
 #   2. the dev build (clang 14 with AddressSanitizer + UndefinedBehaviorSanitizer, build/dev):
 #      unit and integration tests again under the sanitizers. The crash, memory and Kafka
-#      end-to-end runs (label e2e) are process-level fault scenarios that the release run
+#      end-to-end runs (label kafka-e2e) are process-level fault scenarios that the release run
 #      already covers; the code they drive runs under the sanitizers in the other tests (the
 #      Kafka sink in-process against the mock cluster), and leaving them out keeps CI short.
 # Warnings are errors in both. Real PostgreSQL servers are started by the tests themselves.

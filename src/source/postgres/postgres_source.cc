@@ -565,6 +565,9 @@ void PostgresSource::store_idle_position(Dispatcher& dispatcher) {
   dispatcher.begin_transaction(0);
   dispatcher.commit_transaction(p);
   idle_dispatched_ = last_keepalive_end_;
+  // Later positions complete at least here: a partly delivered transaction's offset must not
+  // go back behind a position already stored and confirmed.
+  last_commit_end_ = last_keepalive_end_;
 }
 
 Status PostgresSource::maybe_send_status() {

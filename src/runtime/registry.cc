@@ -155,15 +155,16 @@ Result<binlog::MariaDbSourceConfig> mariadb_config(const Config& c, bool mysql) 
                                  : binlog::InvalidTextHandling::kFail;
   m.heartbeat_seconds =
       static_cast<double>(c.get_int("siphon.binlog.heartbeat.interval.ms")) / 1000.0;
-  m.snapshot_mode = c.get("debezium.source.snapshot.mode");
-  if (m.snapshot_mode == "schema_only") m.snapshot_mode = "no_data";
-  if (m.snapshot_mode != "no_data" && m.snapshot_mode != "never") {
+  // Without a stored offset the source starts at the server's current position: what no_data
+  // (legacy schema_only) and never mean; snapshots are not implemented yet.
+  const std::string& snapshot_mode = c.get("debezium.source.snapshot.mode");
+  if (snapshot_mode != "no_data" && snapshot_mode != "schema_only" && snapshot_mode != "never") {
     return make_error(ErrorKind::kConfig,
                       "debezium.source.snapshot.mode: '{}' is not implemented for the {} "
                       "connector yet (snapshots of MariaDB/MySQL come later); set it to no_data "
                       "to stream from the server's current binlog position when no offset is "
                       "stored",
-                      m.snapshot_mode, m.connector_name);
+                      snapshot_mode, m.connector_name);
   }
   return m;
 }

@@ -172,13 +172,6 @@ Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) 
                                 resume_tx_id_.empty() ? "?" : resume_tx_id_, resume_records_done_)
                   : std::string());
   } else {
-    if (config_.snapshot_mode != "no_data" && config_.snapshot_mode != "never") {
-      return make_error(ErrorKind::kConfig,
-                        "debezium.source.snapshot.mode={} is not implemented for the {} "
-                        "connector yet; set debezium.source.snapshot.mode=no_data to stream "
-                        "from the server's current binlog position",
-                        config_.snapshot_mode, config_.connector_name);
-    }
     // No offset: start where the server is now, by GTID when it has one.
     auto gtid = sql_->query("SELECT @@global.gtid_binlog_pos");
     if (!gtid) return tl::unexpected(gtid.error());

@@ -51,8 +51,6 @@ struct MariaDbSourceConfig {
   std::set<char> skipped_operations = {'t'};
   bool provide_transaction_metadata = false;
   ConverterOptions converter;
-  // no_data / never: stream from the server's current position when no offset is stored.
-  std::string snapshot_mode = "no_data";
   // The primary's heartbeat period while idle; also how long a stop request may wait.
   double heartbeat_seconds = 1.0;
   unsigned read_timeout_seconds = 60;
@@ -91,7 +89,6 @@ class MariaDbSource : public Source {
     std::optional<int64_t> thread;
     std::string xa;  // the XA START xid text when this is an XA branch
     bool metadata_begun = false;
-    bool skip_all = false;  // wholly delivered before a restart
     uint64_t skip_events = 0;
     uint64_t skip_rows = 0;
     std::vector<HeldChange> held;  // XA: rows kept until XA COMMIT

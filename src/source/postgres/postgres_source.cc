@@ -565,9 +565,6 @@ void PostgresSource::store_idle_position(Dispatcher& dispatcher) {
   dispatcher.begin_transaction(0);
   dispatcher.commit_transaction(p);
   idle_dispatched_ = last_keepalive_end_;
-  // Later positions complete at least here: a partly delivered transaction's offset must not
-  // go back behind a position already stored and confirmed.
-  last_commit_end_ = last_keepalive_end_;
 }
 
 Status PostgresSource::maybe_send_status() {
@@ -590,7 +587,10 @@ Status PostgresSource::send_status(bool reply_requested) {
 
 offset::SourcePosition PostgresSource::position_at(Lsn lsn) const {
   offset::SourcePosition p;
-  p.completed_lsn = last_commit_end_.value();
+  // Completed at least up to an idle position already sent through the pipeline: a partly
+  // delivered transaction's offset must not go back behind what was stored and confirmed. The
+  // last commit itself (source.sequence) stays Debezium's, which idle positions do not move.
+  p.completed_lsn = std::max(last_commit_end_, idle_dispatched_).value();
   if (tx_) {
     p.tx_final_lsn = tx_->final_lsn.value();
     p.tx_id = tx_->xid;

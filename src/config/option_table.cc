@@ -142,6 +142,51 @@ std::vector<OptionSpec> build_table() {
                   "U+FFFD for each invalid sequence. Never `?`.",
        .applies_when = kBinlogOnly,
        .section = kBinlog},
+      {.key = "debezium.source.snapshot.locking.mode",
+       .type = T::kEnum,
+       .default_value = "minimal",
+       .allowed = {"minimal", "none", "extended", "minimal_percona",
+                   "minimal_percona_no_table_locks", "shared", "custom"},
+       .meaning = "How a MariaDB snapshot keeps DDL out while it reads the table schemas. "
+                  "`minimal`: a global read lock (FLUSH TABLES WITH READ LOCK, needs the RELOAD "
+                  "privilege) from just before the consistent-snapshot transaction starts until "
+                  "the schemas are read; its duration is logged. `none`: no lock, safe only when "
+                  "no DDL runs while a snapshot starts. The rows themselves are read without "
+                  "locks in the consistent-snapshot transaction. Debezium's other modes "
+                  "(`extended`, the Percona ones, `custom`) are refused.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "debezium.source.snapshot.lock.timeout.ms",
+       .type = T::kLong,
+       .default_value = "10000",
+       .min = 1000,
+       .meaning = "How long the snapshot waits for its global read lock (lock_wait_timeout, in "
+                  "whole seconds) before it fails and is retried.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "siphon.binlog.start.gtids",
+       .type = T::kString,
+       .meaning = "Without a stored offset and without a snapshot (snapshot.mode `never` or "
+                  "`no_data`): the MariaDB GTID position (`domain-server-seq`, comma-separated "
+                  "per domain) to start streaming after, e.g. the position of a backup or a "
+                  "clone the sink was loaded from (mariabackup's xtrabackup_binlog_info). Empty: "
+                  "the server's current position.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "siphon.binlog.start.file",
+       .type = T::kString,
+       .meaning = "Like siphon.binlog.start.gtids, as a binlog file name (with "
+                  "siphon.binlog.start.pos), for servers without GTIDs.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "siphon.binlog.start.pos",
+       .type = T::kLong,
+       .default_value = "4",
+       .min = 4,
+       .meaning = "The position in siphon.binlog.start.file to start at (4 = the file's first "
+                  "event).",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
       {.key = "siphon.binlog.heartbeat.interval.ms",
        .type = T::kLong,
        .default_value = "1000",
@@ -259,11 +304,13 @@ std::vector<OptionSpec> build_table() {
            "When to read the captured tables' current rows (events with op `r`) before "
            "streaming. `initial`: when no offset is stored (or the stored snapshot was "
            "interrupted); `initial_only`: the same, then stop; `no_data` (legacy "
-           "`schema_only`) and `never`: never, stream from the stored offset or the slot; "
+           "`schema_only`) and `never`: never, stream from the stored offset (PostgreSQL: or "
+           "the slot; MariaDB: or siphon.binlog.start.*, else the server's current position); "
            "`always`: at every start; `when_needed`: when no offset is stored, or when the "
-           "stored offset can no longer be served because the slot is missing or was "
-           "invalidated (`wal_status = lost`): the slot is then dropped and recreated and the "
-           "snapshot taken again (other modes fail then, naming the slot and the reason). A "
+           "stored offset can no longer be served (PostgreSQL: the slot is missing or was "
+           "invalidated, `wal_status = lost`, and is then dropped and recreated; MariaDB: the "
+           "binlogs holding the stored position were purged); other modes fail then, naming "
+           "the slot or the position. PostgreSQL: a "
            "slot confirmed past the stored `lsn_proc` was moved by something else (Siphon "
            "confirms only stored positions, idle ones included): the changes between are lost, "
            "so `when_needed` snapshots again on that slot and other modes fail. A new slot is "
@@ -274,7 +321,10 @@ std::vector<OptionSpec> build_table() {
            "the snapshot arrive again after it (duplicates, never loss). An interrupted "
            "snapshot is taken again: from a new slot if it had created its slot (nothing was "
            "streamed from it yet), else on the same slot, which still holds every change "
-           "since its position.",
+           "since its position. MariaDB: the tables are read in a transaction started WITH "
+           "CONSISTENT SNAPSHOT and streaming starts at the binlog position (and GTID "
+           "position) that transaction sees, so each transaction arrives once; an interrupted "
+           "snapshot is taken again. `recovery` (schema history) is not implemented yet.",
        .section = kCapture},
       {.key = "debezium.source.heartbeat.interval.ms",
        .type = T::kLong,
@@ -602,7 +652,7 @@ std::vector<OptionSpec> build_table() {
 std::vector<UnsupportedKey> build_unsupported() {
   constexpr std::string_view kNoSnapshot =
       "this snapshot option is not implemented yet (snapshot.mode is); snapshots read each "
-      "table with one COPY";
+      "table with one query (PostgreSQL COPY, MariaDB a streamed SELECT)";
   constexpr std::string_view kNotConfigurable = "not configurable in Siphon yet";
   constexpr std::string_view kNoClientCert =
       "client-certificate authentication is not implemented yet";
@@ -623,8 +673,6 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.snapshot.max.threads", kNoSnapshot},
       {"debezium.source.snapshot.include.collection.list", kNoSnapshot},
       {"debezium.source.snapshot.select.statement.overrides", kNoSnapshot},
-      {"debezium.source.snapshot.lock.timeout.ms", kNoSnapshot},
-      {"debezium.source.snapshot.locking.mode", kNoSnapshot},
       {"debezium.source.snapshot.isolation.mode", kNoSnapshot},
       {"debezium.source.snapshot.query.mode", kNoSnapshot},
       {"debezium.source.snapshot.mode.custom.name", kNoSnapshot},

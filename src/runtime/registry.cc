@@ -155,16 +155,33 @@ Result<binlog::MariaDbSourceConfig> mariadb_config(const Config& c, bool mysql) 
                                  : binlog::InvalidTextHandling::kFail;
   m.heartbeat_seconds =
       static_cast<double>(c.get_int("siphon.binlog.heartbeat.interval.ms")) / 1000.0;
-  // Without a stored offset the source starts at the server's current position: what no_data
-  // (legacy schema_only) and never mean; snapshots are not implemented yet.
-  const std::string& snapshot_mode = c.get("debezium.source.snapshot.mode");
-  if (snapshot_mode != "no_data" && snapshot_mode != "schema_only" && snapshot_mode != "never") {
+  m.snapshot_mode = c.get("debezium.source.snapshot.mode");
+  const std::string& locking = c.get("debezium.source.snapshot.locking.mode");
+  if (locking != "minimal" && locking != "none") {
     return make_error(ErrorKind::kConfig,
-                      "debezium.source.snapshot.mode: '{}' is not implemented for the {} "
-                      "connector yet (snapshots of MariaDB/MySQL come later); set it to no_data "
-                      "to stream from the server's current binlog position when no offset is "
-                      "stored",
-                      snapshot_mode, m.connector_name);
+                      "debezium.source.snapshot.locking.mode: '{}' is not supported by the {} "
+                      "connector; use minimal (a global read lock while the schemas are read) "
+                      "or none",
+                      locking, m.connector_name);
+  }
+  m.snapshot_global_lock = locking == "minimal";
+  m.snapshot_lock_timeout_seconds = static_cast<unsigned>(
+      std::max<int64_t>(1, c.get_int("debezium.source.snapshot.lock.timeout.ms") / 1000));
+  m.start_gtids = c.get("siphon.binlog.start.gtids");
+  m.start_file = c.get("siphon.binlog.start.file");
+  m.start_pos = static_cast<uint64_t>(c.get_int("siphon.binlog.start.pos"));
+  if (!m.start_gtids.empty() && !m.start_file.empty()) {
+    return make_error(ErrorKind::kConfig,
+                      "siphon.binlog.start.gtids and siphon.binlog.start.file are both set: "
+                      "give one start position");
+  }
+  const bool snapshots = m.snapshot_mode != "no_data" && m.snapshot_mode != "schema_only" &&
+                         m.snapshot_mode != "never";
+  if (snapshots && (!m.start_gtids.empty() || !m.start_file.empty())) {
+    return make_error(ErrorKind::kConfig,
+                      "siphon.binlog.start.{}: a start position applies without a snapshot; "
+                      "set debezium.source.snapshot.mode to never (it is '{}')",
+                      m.start_gtids.empty() ? "file" : "gtids", m.snapshot_mode);
   }
   return m;
 }

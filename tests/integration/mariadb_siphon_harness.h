@@ -7,14 +7,12 @@
 //   debezium.source.database.port=<the server's port>
 //   debezium.source.database.user=root
 //   debezium.source.database.password=            (empty: the test server's root has none)
-//   debezium.source.snapshot.mode=no_data         (MariaDB snapshots are not implemented yet)
 // No database.server.id: the source derives one from the name and prefix (unique per harness).
 //   debezium.source.topic.prefix=it_<name>
 //   debezium.source.offset.storage.file.filename=<dir>/offsets.json
 //   debezium.source.retriable.restart.connector.wait.ms=1000
-//   debezium.source.snapshot.mode=no_data       (the source has no snapshot yet: it refuses the
-//                                                 default "initial"; streams from the current
-//                                                 binlog position when no offset is stored)
+//   debezium.source.snapshot.mode=no_data       (streams from the current binlog position when
+//                                                 no offset is stored; snapshot tests set it)
 //   debezium.sink.type=file
 //   debezium.sink.file.dir=<dir>/sink
 // For MySQL's connector class set props["debezium.source.connector.class"] to

@@ -414,14 +414,5 @@ TEST_F(MariaDbSource, AnUnreachableServerIsRetriedThenReported) {
   EXPECT_NE(result.err.find("retry 2"), std::string::npos) << result.err;
 }
 
-TEST_F(MariaDbSource, SnapshotModesNotImplementedYetAreRefused) {
-  MariaDbSiphonHarness h(server, "msnapshot");
-  h.props["debezium.source.snapshot.mode"] = "initial";
-  auto result = h.run_to_exit(60s);
-  EXPECT_EQ(result.status.code, 2) << result.err;
-  EXPECT_NE(result.err.find("snapshot.mode"), std::string::npos) << result.err;
-  EXPECT_NE(result.err.find("no_data"), std::string::npos) << result.err;
-}
-
 }  // namespace
 }  // namespace siphon::testing

@@ -152,6 +152,8 @@ Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) 
                         offset.error().message);
     }
     completed_ = std::move(*offset);
+    snapshot_interrupted_ = stored_offset->contains("snapshot_completed") &&
+                            (*stored_offset)["snapshot_completed"] == false;
     resume_records_done_ =
         static_cast<uint32_t>(json_u64(*stored_offset, "siphon.tx_records_done"));
     if (auto it = stored_offset->find("siphon.tx_id");
@@ -166,35 +168,79 @@ Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) 
     resume_pending_ = resume_records_done_ > 0 || resume_events_ > 0 || resume_rows_ > 0;
     completed_.event = 0;
     completed_.row = 0;
-    log::info("resuming from stored offset: {}{}", completed_.to_json().dump(),
+    log::info("resuming from stored offset: {}{}{}", completed_.to_json().dump(),
               resume_pending_
                   ? fmt::format(" (inside transaction {}: {} records delivered)",
                                 resume_tx_id_.empty() ? "?" : resume_tx_id_, resume_records_done_)
-                  : std::string());
-  } else {
-    // No offset: start where the server is now, by GTID when it has one.
-    auto gtid = sql_->query("SELECT @@global.gtid_binlog_pos");
-    if (!gtid) return tl::unexpected(gtid.error());
-    auto parsed = MariaDbGtidPosition::parse(gtid->at(0).at(0).value_or(""));
-    if (!parsed) return tl::unexpected(parsed.error());
-    auto status = sql_->query("SHOW MASTER STATUS");
-    if (!status) {
-      return make_error(status.error().kind,
-                        "{} (the user needs the privileges of a replica: GRANT REPLICATION "
-                        "SLAVE, BINLOG MONITOR, REPLICATION MASTER ADMIN, SELECT ON *.*)",
-                        status.error().message);
-    }
-    if (status->empty()) {
-      return make_error(ErrorKind::kConfig,
-                        "the server has no binlog (SHOW MASTER STATUS is empty): start it with "
-                        "--log-bin");
-    }
-    completed_.file = status->at(0).at(0).value_or("");
-    completed_.pos = std::stoull(status->at(0).at(1).value_or("4"));
-    completed_.gtids = std::move(*parsed);
-    log::info("no stored offset: starting at the server's current position {}",
-              completed_.to_json().dump());
+                  : std::string(),
+              snapshot_interrupted_ ? " (an interrupted snapshot)" : "");
   }
+  snapshot_wanted_ = snapshot_wanted(stored_offset);
+  if (stored_offset && !snapshot_wanted_ && !snapshot_interrupted_ &&
+      config_.snapshot_mode == "initial_only") {
+    log::info("snapshot.mode=initial_only and the snapshot is complete: nothing to do");
+    finished_ = true;
+    return ok();
+  }
+  if (!stored_offset) {
+    if (auto s = set_start_position(); !s) return s;
+  }
+  // Opening the binlog checks the server's settings, the privileges and the server id, and
+  // whether the stored position is still there: before a snapshot too, which would otherwise
+  // read every table only to fail then.
+  bool purged = false;
+  if (auto s = open_binlog(&purged); !s) return s;
+  if (!snapshot_wanted_ && !purged) return ok();
+  snapshot_wanted_ = true;  // wanted, or when_needed and the stored position is gone
+  connection_.reset();      // reopened at the snapshot's position once it is read
+  return prepare_snapshot();
+}
+
+Status MariaDbSource::set_start_position() {
+  if (!config_.start_gtids.empty()) {
+    auto parsed = MariaDbGtidPosition::parse(config_.start_gtids);
+    if (!parsed) {
+      return make_error(ErrorKind::kConfig, "siphon.binlog.start.gtids: {}",
+                        parsed.error().message);
+    }
+    completed_.gtids = std::move(*parsed);
+    log::info("no stored offset: starting after the configured GTID position {}",
+              completed_.gtids->to_string());
+    return ok();
+  }
+  if (!config_.start_file.empty()) {
+    completed_.file = config_.start_file;
+    completed_.pos = std::max<uint64_t>(config_.start_pos, 4);
+    log::info("no stored offset: starting at the configured binlog position {}:{}", completed_.file,
+              completed_.pos);
+    return ok();
+  }
+  // Where the server is now, by GTID when it has one.
+  auto gtid = sql_->query("SELECT @@global.gtid_binlog_pos");
+  if (!gtid) return tl::unexpected(gtid.error());
+  auto parsed = MariaDbGtidPosition::parse(gtid->at(0).at(0).value_or(""));
+  if (!parsed) return tl::unexpected(parsed.error());
+  auto status = sql_->query("SHOW MASTER STATUS");
+  if (!status) {
+    return make_error(status.error().kind,
+                      "{} (the user needs the privileges of a replica: GRANT REPLICATION "
+                      "SLAVE, BINLOG MONITOR, REPLICATION MASTER ADMIN, SELECT ON *.*)",
+                      status.error().message);
+  }
+  if (status->empty()) {
+    return make_error(ErrorKind::kConfig,
+                      "the server has no binlog (SHOW MASTER STATUS is empty): start it with "
+                      "--log-bin");
+  }
+  completed_.file = status->at(0).at(0).value_or("");
+  completed_.pos = std::stoull(status->at(0).at(1).value_or("4"));
+  completed_.gtids = std::move(*parsed);
+  log::info("no stored offset: starting at the server's current position {}",
+            completed_.to_json().dump());
+  return ok();
+}
+
+Status MariaDbSource::open_binlog(bool* purged) {
   completed_checkpoint_ = add_checkpoint(Checkpoint{completed_, ""});
   file_ = completed_.file;
 
@@ -215,20 +261,52 @@ Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) 
   } else {
     options.start.gtid_position = "";
   }
-  auto connection = BinlogConnection::open(options);
-  if (!connection) {
-    const std::string& message = connection.error().message;
-    if (message.find("1236") != std::string::npos || message.find("purged") != std::string::npos ||
-        message.find("not found") != std::string::npos) {
-      return make_error(ErrorKind::kFatal,
-                        "{}: the stored position is no longer in the server's binlogs (purged, "
-                        "or another server's); the changes since then are lost: delete the "
-                        "stored offset to start again from the current position",
-                        message);
+  // A position the server no longer has is refused at the dump's start, or with its first
+  // packet (MariaDB answers a GTID position that way): both are read here, so the caller
+  // learns it before streaming (or snapshotting) anything.
+  auto unavailable = [&](const Error& error) -> Status {
+    const std::string& message = error.message;
+    const bool gone = message.find("1236") != std::string::npos ||
+                      message.find("purged") != std::string::npos ||
+                      message.find("not found") != std::string::npos ||
+                      message.find("Could not find") != std::string::npos;
+    if (!gone) return tl::unexpected(error);
+    if (purged != nullptr && (snapshot_wanted_ || config_.snapshot_mode == "when_needed")) {
+      log::warn(
+          "{}: the stored position is no longer in the server's binlogs; a new snapshot "
+          "is taken (snapshot.mode={})",
+          message, config_.snapshot_mode);
+      *purged = true;
+      return ok();
     }
-    return tl::unexpected(connection.error());
-  }
+    return make_error(ErrorKind::kFatal,
+                      "{}: the stored position is no longer in the server's binlogs (purged, "
+                      "or another server's); the changes since then are lost: delete the "
+                      "stored offset to start again, or set snapshot.mode=when_needed to "
+                      "snapshot again in that case",
+                      message);
+  };
+  auto connection = BinlogConnection::open(options);
+  if (!connection) return unavailable(connection.error());
   connection_ = std::move(*connection);
+  // The dump begins with an artificial ROTATE naming the file the events come from.
+  auto first = connection_->next();
+  if (!first) {
+    connection_.reset();
+    return unavailable(first.error());
+  }
+  if (*first) {
+    const RawBinlogEvent& raw = **first;
+    auto event = decoder_.decode(raw.bytes, EventLocation{raw.file, raw.position});
+    if (!event) return tl::unexpected(event.error());
+    const auto* rotate = std::get_if<RotateEvent>(&event->body);
+    if (rotate == nullptr) {
+      return make_error(ErrorKind::kFatal,
+                        "the binlog dump began with a {} event instead of a ROTATE",
+                        event_type_name(event->header.type));
+    }
+    file_ = rotate->next_file;
+  }
   return ok();
 }
 
@@ -269,6 +347,18 @@ Result<ExtendedColumnTypes> MariaDbSource::read_extended_types(const std::string
 }
 
 Status MariaDbSource::stream(Dispatcher& dispatcher, const std::atomic<bool>& stop) {
+  if (finished_) return ok();
+  if (snapshot_) {
+    if (auto s = run_snapshot(dispatcher, stop); !s) return s;
+    if (stop.load() || snapshot_) return ok();  // stopped inside: taken again at the next start
+    started_from_offset_ = true;                // the snapshot's end stored the position
+    if (config_.snapshot_mode == "initial_only") {
+      log::info("snapshot.mode=initial_only: snapshot complete, not streaming");
+      finished_ = true;
+      return ok();
+    }
+    if (auto s = open_binlog(nullptr); !s) return s;
+  }
   log::info("streaming from binlog {}",
             completed_.gtids && !completed_.gtids->empty()
                 ? fmt::format("after GTID position {}", completed_.gtids->to_string())
@@ -662,6 +752,16 @@ event::SourceBlock MariaDbSource::source_block(const CapturedTable& table,
 
 nlohmann::json MariaDbSource::offset_for(const offset::SourcePosition& p) const {
   std::lock_guard lock(checkpoints_mutex_);
+  if (p.snapshot) {
+    // Debezium's snapshot keys at the snapshot's position; an incomplete snapshot is taken
+    // again on restart.
+    auto it = checkpoints_.find(p.completed_lsn);
+    nlohmann::json out =
+        it == checkpoints_.end() ? completed_.to_json() : it->second.offset.to_json();
+    out["snapshot"] = "INITIAL";
+    out["snapshot_completed"] = p.tx_complete;
+    return out;
+  }
   if (!p.tx_complete && p.records_done > 0 && p.tx_final_lsn != 0) {
     // Inside a transaction: restart at its start and skip what was delivered.
     auto it = checkpoints_.find(p.tx_final_lsn);

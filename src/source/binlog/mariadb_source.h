@@ -55,6 +55,17 @@ struct MariaDbSourceConfig {
   double heartbeat_seconds = 1.0;
   unsigned read_timeout_seconds = 60;
   std::string debezium_version = "3.1.2.Final";
+
+  // snapshot.mode: initial, initial_only, when_needed, always, no_data (schema_only), never.
+  std::string snapshot_mode = "initial";
+  // snapshot.locking.mode: minimal (a global read lock while the schemas are read) or none.
+  bool snapshot_global_lock = true;
+  unsigned snapshot_lock_timeout_seconds = 10;
+  // Where to start without a stored offset and without a snapshot (siphon.binlog.start.*):
+  // a GTID position, or a file and position; empty = the server's current position.
+  std::string start_gtids;
+  std::string start_file;
+  uint64_t start_pos = 0;
 };
 
 class MariaDbSource : public Source {
@@ -64,6 +75,7 @@ class MariaDbSource : public Source {
 
   Status start(const std::optional<nlohmann::json>& stored_offset) override;
   Status stream(Dispatcher& dispatcher, const std::atomic<bool>& stop) override;
+  bool finished() const override { return finished_; }
   nlohmann::json offset_for(const offset::SourcePosition& delivered) const override;
   void confirm(const offset::SourcePosition& delivered) override;
   void close() override;
@@ -93,6 +105,19 @@ class MariaDbSource : public Source {
     uint64_t skip_rows = 0;
     std::vector<HeldChange> held;  // XA: rows kept until XA COMMIT
   };
+
+  // Where streaming starts without a stored offset and without a snapshot.
+  Status set_start_position();
+  // Opens the replica connection at completed_. Under when_needed a position the server no
+  // longer has turns into a snapshot (`purged` set) instead of an error.
+  Status open_binlog(bool* purged);
+
+  // The initial snapshot (mariadb_snapshot.cc).
+  bool snapshot_wanted(const std::optional<nlohmann::json>& stored) const;
+  // Opens the consistent-snapshot transaction, takes its binlog position and the captured
+  // tables' schemas (under the global read lock with locking mode minimal).
+  Status prepare_snapshot();
+  Status run_snapshot(Dispatcher& dispatcher, const std::atomic<bool>& stop);
 
   Result<ExtendedColumnTypes> read_extended_types(const std::string& db, const std::string& table);
   Status handle_event(const RawBinlogEvent& raw, const BinlogEvent& event, Dispatcher& dispatcher);
@@ -135,6 +160,15 @@ class MariaDbSource : public Source {
   uint32_t last_event_ts_ = 0;
 
   bool started_from_offset_ = false;  // else the start position is dispatched first
+  bool finished_ = false;             // initial_only: the snapshot is complete
+
+  // The snapshot: wanted at start, the transaction reading it, its tables (TABLE_MAPs built
+  // from information_schema, in the table cache under ids no binlog uses) and when it began.
+  bool snapshot_wanted_ = false;
+  bool snapshot_interrupted_ = false;
+  std::optional<MariaDbSql> snapshot_;
+  std::vector<uint64_t> snapshot_tables_;
+  int64_t snapshot_ts_ms_ = 0;
   // A restart inside a transaction: which one, and what of it was delivered.
   std::string resume_tx_id_;
   uint32_t resume_records_done_ = 0;

@@ -85,6 +85,46 @@ Result<std::vector<MariaDbSql::Row>> MariaDbSql::query(const std::string& sql) {
   return out;
 }
 
+Status MariaDbSql::query_each(const std::string& sql,
+                              const std::function<Status(const RowView&)>& on_row) {
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
+    return make_error(mariadb_error_kind(mysql_errno(mysql_)), "MariaDB at {}: '{}' failed: {}",
+                      where_, sql, mysql_error(mysql_));
+  }
+  // mysql_use_result: rows are read from the socket as they are fetched.
+  MYSQL_RES* result = mysql_use_result(mysql_);
+  if (result == nullptr) {
+    if (mysql_field_count(mysql_) == 0) return ok();
+    return make_error(mariadb_error_kind(mysql_errno(mysql_)),
+                      "MariaDB at {}: reading the result of '{}' failed: {}", where_, sql,
+                      mysql_error(mysql_));
+  }
+  const unsigned fields = mysql_num_fields(result);
+  RowView values(fields);
+  Status status = ok();
+  while (MYSQL_ROW row = mysql_fetch_row(result)) {
+    unsigned long* lengths = mysql_fetch_lengths(result);
+    for (unsigned i = 0; i < fields; ++i) {
+      values[i] = row[i] == nullptr
+                      ? std::nullopt
+                      : std::optional<std::string_view>(std::in_place, row[i], lengths[i]);
+    }
+    status = on_row(values);
+    if (!status) break;
+  }
+  if (status && mysql_errno(mysql_) != 0) {
+    status = make_error(mariadb_error_kind(mysql_errno(mysql_)),
+                        "MariaDB at {}: reading the result of '{}' failed: {}", where_, sql,
+                        mysql_error(mysql_));
+  }
+  // Freeing an unfinished result reads and discards the rest of it, which for a stopped table
+  // scan may be most of a big table: the connection is cut first (it is unusable after a
+  // stopped scan anyway).
+  if (!status) mariadb_cancel(mysql_);
+  mysql_free_result(result);
+  return status;
+}
+
 std::string MariaDbSql::quote(const std::string& text) {
   std::string out(text.size() * 2 + 1, '\0');
   out.resize(mysql_real_escape_string(mysql_, out.data(), text.data(), text.size()));

@@ -2,8 +2,10 @@
 // A plain SQL connection to a MariaDB/MySQL server over Connector/C, for what the binlog source
 // asks besides the binlog: the server's GTID position and information_schema. Results are text,
 // as the server sends them.
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -38,6 +40,12 @@ class MariaDbSql {
   ~MariaDbSql();
 
   Result<std::vector<Row>> query(const std::string& sql);
+  // Runs `sql` and hands each row to `on_row` as it arrives, without holding the result in
+  // memory (a snapshot's table scan). The views live until `on_row` returns. An error from
+  // `on_row` stops the scan and is returned; the connection is closed then (the rest of the
+  // result is not read).
+  using RowView = std::vector<std::optional<std::string_view>>;
+  Status query_each(const std::string& sql, const std::function<Status(const RowView&)>& on_row);
   // A quoted string literal for `text` in the connection's character set.
   std::string quote(const std::string& text);
 

@@ -1,0 +1,291 @@
+// MariaDbSource's initial snapshot (spec/debezium-compat.md §4.3).
+//
+// Hand-off invariant: the tables are read in one transaction started WITH CONSISTENT SNAPSHOT,
+// and MariaDB reports the binlog position that transaction sees (binlog_snapshot_file and
+// binlog_snapshot_position): every transaction committed before it is in the snapshot, every
+// later one is after it in the binlog. Streaming starts exactly there (by its GTID position when
+// the server has GTIDs), so each transaction arrives once: in the snapshot or in the stream.
+// With snapshot.locking.mode=minimal a global read lock is held only while the schemas are read,
+// so no DDL slips between the schemas and the snapshot; `none` takes no lock. Nothing is
+// streamed before the snapshot is complete, and until then the stored offset says so
+// (snapshot_completed=false): an interrupted snapshot is taken again from scratch.
+#include <chrono>
+#include <map>
+
+#include "core/clock.h"
+#include "core/failpoint.h"
+#include "core/log.h"
+#include "source/binlog/mariadb_source.h"
+#include "source/binlog/schema_table_map.h"
+#include "source/binlog/snapshot_text_value.h"
+
+namespace siphon::source::binlog {
+namespace {
+
+// Snapshot TABLE_MAPs live in the table cache under ids no binlog uses (they are 6 bytes).
+constexpr uint64_t kSnapshotTableIds = uint64_t{1} << 62;
+
+std::string quote_name(const std::string& name) {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out.push_back('`');
+    out.push_back(c);
+  }
+  return out + "`";
+}
+
+std::optional<uint64_t> number(const std::optional<std::string>& text) {
+  if (!text || text->empty()) return std::nullopt;
+  return std::stoull(*text);
+}
+
+}  // namespace
+
+bool MariaDbSource::snapshot_wanted(const std::optional<nlohmann::json>& stored) const {
+  const std::string& mode = config_.snapshot_mode;
+  if (mode == "always") return true;
+  if (mode == "initial" || mode == "initial_only" || mode == "when_needed") {
+    return !stored || snapshot_interrupted_;
+  }
+  return false;  // no_data, schema_only, never
+}
+
+Status MariaDbSource::prepare_snapshot() {
+  auto conn = MariaDbSql::connect(config_.connection);
+  if (!conn) return tl::unexpected(conn.error());
+  snapshot_ = std::move(*conn);
+  auto exec = [&](const std::string& sql) -> Status {
+    auto r = snapshot_->query(sql);
+    if (!r) return tl::unexpected(r.error());
+    return ok();
+  };
+  // TIMESTAMP text in UTC; a sink that blocks the snapshot for a while must not make the
+  // server drop the connection it is writing rows to.
+  for (const std::string& setting :
+       {fmt::format("SET SESSION lock_wait_timeout = {}", config_.snapshot_lock_timeout_seconds),
+        std::string("SET SESSION time_zone = '+00:00'"),
+        std::string("SET SESSION net_write_timeout = 3600"),
+        std::string("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")}) {
+    if (auto s = exec(setting); !s) return s;
+  }
+  const auto lock_start = std::chrono::steady_clock::now();
+  if (config_.snapshot_global_lock) {
+    if (auto s = exec("FLUSH TABLES WITH READ LOCK"); !s) {
+      return make_error(s.error().kind,
+                        "{} (snapshot.locking.mode=minimal takes a global read lock while the "
+                        "table schemas are read: the user needs the RELOAD privilege; "
+                        "snapshot.locking.mode=none takes no lock, safe when no DDL runs during "
+                        "the snapshot)",
+                        s.error().message);
+    }
+  }
+  if (auto s = exec("START TRANSACTION WITH CONSISTENT SNAPSHOT"); !s) return s;
+  auto status = snapshot_->query("SHOW STATUS LIKE 'binlog_snapshot_%'");
+  if (!status) return tl::unexpected(status.error());
+  std::map<std::string, std::string> vars;
+  for (const auto& row : *status) {
+    std::string name = row.at(0).value_or("");
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    vars[name] = row.at(1).value_or("");
+  }
+  const std::string file = vars["binlog_snapshot_file"];
+  const std::string pos = vars["binlog_snapshot_position"];
+  if (file.empty() || pos.empty()) {
+    return make_error(ErrorKind::kConfig,
+                      "the server reports no binlog_snapshot_file/binlog_snapshot_position: "
+                      "snapshots need MariaDB with the binlog on (--log-bin); set "
+                      "snapshot.mode=no_data to stream without a snapshot");
+  }
+  auto gtid =
+      snapshot_->query("SELECT BINLOG_GTID_POS(" + snapshot_->quote(file) + ", " + pos + ")");
+  if (!gtid) return tl::unexpected(gtid.error());
+  auto gtids = MariaDbGtidPosition::parse(gtid->at(0).at(0).value_or(""));
+  if (!gtids) return tl::unexpected(gtids.error());
+
+  // The captured tables and their columns, as information_schema has them now.
+  auto columns = sql_->query(
+      "SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, "
+      "c.IS_NULLABLE, c.NUMERIC_PRECISION, c.NUMERIC_SCALE, c.DATETIME_PRECISION, "
+      "c.CHARACTER_OCTET_LENGTH, co.ID "
+      "FROM information_schema.COLUMNS c "
+      "JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND "
+      "t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE' "
+      "LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = c.COLLATION_NAME "
+      "WHERE c.TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') "
+      "ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION");
+  if (!columns) return tl::unexpected(columns.error());
+  auto keys = sql_->query(
+      "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
+      "WHERE INDEX_NAME = 'PRIMARY' AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', "
+      "'performance_schema', 'sys') ORDER BY TABLE_SCHEMA, TABLE_NAME, SEQ_IN_INDEX");
+  if (!keys) return tl::unexpected(keys.error());
+  using TableName = std::pair<std::string, std::string>;
+  std::map<TableName, std::vector<SchemaColumn>> tables;
+  for (const auto& r : *columns) {
+    TableName name{r.at(0).value_or(""), r.at(1).value_or("")};
+    if (!filter_.captures(name.first, name.second)) continue;
+    SchemaColumn c;
+    c.name = r.at(2).value_or("");
+    c.data_type = r.at(3).value_or("");
+    std::transform(c.data_type.begin(), c.data_type.end(), c.data_type.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    c.column_type = r.at(4).value_or("");
+    c.nullable = r.at(5).value_or("YES") == "YES";
+    c.numeric_precision = number(r.at(6));
+    c.numeric_scale = number(r.at(7));
+    c.datetime_precision = number(r.at(8));
+    c.octet_length = number(r.at(9));
+    if (auto id = number(r.at(10))) c.collation_id = static_cast<uint32_t>(*id);
+    tables[name].push_back(std::move(c));
+  }
+  std::map<TableName, std::vector<std::string>> primary_keys;
+  for (const auto& r : *keys) {
+    primary_keys[{r.at(0).value_or(""), r.at(1).value_or("")}].push_back(r.at(2).value_or(""));
+  }
+  snapshot_tables_.clear();
+  for (const auto& [name, table_columns] : tables) {
+    auto map = table_map_from_schema(name.first, name.second, table_columns, primary_keys[name]);
+    if (!map) return tl::unexpected(map.error());
+    map->table_id = kSnapshotTableIds + snapshot_tables_.size();
+    auto captured = tables_.on_table_map(*map, EventLocation{file, 0});
+    if (!captured) return tl::unexpected(captured.error());
+    snapshot_tables_.push_back(map->table_id);
+  }
+  if (config_.snapshot_global_lock) {
+    if (auto s = exec("UNLOCK TABLES"); !s) return s;
+    const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - lock_start);
+    log::info("global read lock held for {} ms while the schemas of {} tables were read",
+              held.count(), snapshot_tables_.size());
+  }
+  // Strings arrive in their column's charset, as the binlog has them.
+  if (auto s = exec("SET SESSION character_set_results = NULL"); !s) return s;
+
+  completed_ = BinlogOffset{};
+  completed_.file = file;
+  completed_.pos = std::stoull(pos);
+  completed_.gtids = std::move(*gtids);
+  snapshot_ts_ms_ = now_unix_micros() / 1000;
+  completed_.ts_sec = static_cast<uint64_t>(snapshot_ts_ms_ / 1000);
+  completed_checkpoint_ = add_checkpoint(Checkpoint{completed_, ""});
+  file_ = file;
+  resume_pending_ = false;
+  resume_records_done_ = 0;
+  resume_events_ = resume_rows_ = 0;
+  log::info(
+      "snapshot at binlog {}:{} (GTID position {}) of {} tables; streaming continues from "
+      "there",
+      completed_.file, completed_.pos, completed_.gtids->to_string(), snapshot_tables_.size());
+  return ok();
+}
+
+Status MariaDbSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<bool>& stop) {
+  dispatcher.begin_transaction(0);
+  offset::SourcePosition position;
+  position.completed_lsn = completed_checkpoint_;
+  position.commit_ts_us = snapshot_ts_ms_ * 1000;
+  position.snapshot = true;
+
+  // One row is held back until the next is read, because its marker depends on what follows:
+  // last (of the whole snapshot) > first > last_in_data_collection > first_in_data_collection.
+  struct Pending {
+    const CapturedTable* table = nullptr;
+    Row row;
+    bool first = false;
+    bool first_in_table = false;
+  };
+  std::optional<Pending> pending;
+  bool any_row = false;
+  auto emit = [&](Pending& p, bool last_in_table, bool last) -> Status {
+    const char* marker = last               ? "last"
+                         : p.first          ? "first"
+                         : last_in_table    ? "last_in_data_collection"
+                         : p.first_in_table ? "first_in_data_collection"
+                                            : "true";
+    event::ChangeEvent e;
+    e.table = p.table->schema;
+    e.op = event::Op::kRead;
+    e.after = std::move(p.row);
+    e.source = event::SourceBlock{
+        source_schema_,
+        {Value::string(config_.debezium_version), Value::string(config_.connector_name),
+         Value::string(config_.topic_prefix), Value::integer(snapshot_ts_ms_),
+         Value::string(marker), Value::string(p.table->map.database), Value::null(),
+         Value::integer(snapshot_ts_ms_ * 1000), Value::integer(snapshot_ts_ms_ * 1000000),
+         Value::string(p.table->map.table), Value::integer(0), Value::null(),
+         Value::string(completed_.file), Value::integer(static_cast<int64_t>(completed_.pos)),
+         Value::integer(0), Value::null(), Value::null()}};
+    e.processed_at_ns = now_unix_nanos();
+    failpoint("snapshot.row");
+    delaypoint("snapshot.row");
+    return dispatcher.dispatch_change(e, position);
+  };
+
+  bool stopped = false;
+  for (uint64_t id : snapshot_tables_) {
+    const CapturedTable* table = tables_.find(id);
+    if (table == nullptr || !table->schema) continue;
+    // Only the columns the events carry, each as the text that gives back its stored value.
+    std::string select;
+    std::vector<size_t> selected;  // map column of each select item
+    for (size_t i = 0; i < table->columns.size(); ++i) {
+      if (table->column_index[i] < 0) continue;
+      if (!select.empty()) select += ", ";
+      select += snapshot_select_item(table->columns[i], quote_name(table->columns[i].name));
+      selected.push_back(i);
+    }
+    const std::string name = table->data_collection;
+    log::info("snapshot of {} started", name);
+    int64_t count = 0;
+    bool first_in_table = true;
+    auto scan = snapshot_->query_each(
+        "SELECT " + select + " FROM " + quote_name(table->map.database) + "." +
+            quote_name(table->map.table),
+        [&](const MariaDbSql::RowView& values) -> Status {
+          if (stop.load(std::memory_order_relaxed)) {
+            stopped = true;
+            return make_error(ErrorKind::kRetryable, "stopped");
+          }
+          Row row(table->schema->columns.size());
+          for (size_t k = 0; k < selected.size(); ++k) {
+            const size_t i = selected[k];
+            if (!values[k]) continue;  // NULL
+            auto raw = column_value_from_text(table->columns[i], *values[k]);
+            if (!raw) {
+              return make_error(ErrorKind::kFatal, "snapshot of {}, row {}, column {}: {}", name,
+                                count + 1, table->columns[i].name, raw.error().message);
+            }
+            auto value = converter_.convert(table->columns[i], *raw);
+            if (!value) {
+              return make_error(value.error().kind, "snapshot of {}, row {}: {}", name, count + 1,
+                                value.error().message);
+            }
+            row[static_cast<size_t>(table->column_index[i])] = std::move(*value);
+          }
+          if (pending) {
+            const bool same_table = pending->table == table;
+            if (auto s = emit(*pending, !same_table, false); !s) return s;
+          }
+          pending = Pending{table, std::move(row), !any_row, first_in_table};
+          any_row = true;
+          first_in_table = false;
+          ++count;
+          return ok();
+        });
+    if (stopped) return ok();
+    if (!scan) return scan;
+    log::info("snapshot of {}: {} rows", name, count);
+  }
+  if (pending) {
+    if (auto s = emit(*pending, true, true); !s) return s;
+  }
+  if (auto r = snapshot_->query("COMMIT"); !r) return tl::unexpected(r.error());
+  snapshot_.reset();
+  dispatcher.commit_transaction(position);
+  log::info("snapshot complete: {} tables; streaming from binlog {}:{}", snapshot_tables_.size(),
+            completed_.file, completed_.pos);
+  return ok();
+}
+
+}  // namespace siphon::source::binlog

@@ -1,0 +1,441 @@
+// The MariaDB initial snapshot and its hand-off to the binlog stream, against a real MariaDB
+// 10.11 started by the harness (one server per test process: ctest runs each test alone).
+#include <algorithm>
+#include <chrono>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "integration/mariadb_siphon_harness.h"
+#include "integration/siphon_harness.h"
+#include "support/checker.h"
+#include "support/mariadb_gtid.h"
+#include "support/mariadb_server.h"
+#include "support/workload.h"
+#include "support/workload_log.h"
+
+namespace siphon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+json payload(const json& record) {
+  return payload_of(record["value"]);
+}
+
+// The snapshot's GTID position, from Siphon's log line "snapshot at binlog F:P (GTID position
+// X) ..."; the last one when several snapshots were started.
+std::map<uint32_t, MariaDbGtid> snapshot_position(const std::string& log) {
+  std::regex line(R"(snapshot at binlog \S+ \(GTID position ([0-9,-]*)\))");
+  std::string last;
+  bool found = false;
+  for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it) {
+    last = (*it)[1];
+    found = true;
+  }
+  EXPECT_TRUE(found) << "no snapshot position in the log\n" << log;
+  auto position = parse_gtid_position(last);
+  EXPECT_TRUE(position.has_value()) << last;
+  return position.value_or(std::map<uint32_t, MariaDbGtid>{});
+}
+
+bool in_snapshot(const std::map<uint32_t, MariaDbGtid>& position, const std::string& gtid) {
+  auto g = MariaDbGtid::parse(gtid);
+  if (!g) return false;
+  auto it = position.find(g->domain);
+  return it != position.end() && g->seq <= it->second.seq;
+}
+
+class MariaDbSnapshot : public ::testing::Test {
+ protected:
+  MariaDbServer& server = shared_mariadb_server();
+  MariaDbConnection sql = server.connect();
+};
+
+TEST_F(MariaDbSnapshot, ReadsExistingRowsOfEveryCapturedDatabaseWithMarkersThenStreams) {
+  sql.exec(
+      "CREATE DATABASE snap_a; CREATE DATABASE snap_b; CREATE DATABASE snap_skip;"
+      "CREATE TABLE snap_a.items (id INT PRIMARY KEY, name VARCHAR(20));"
+      "CREATE TABLE snap_b.orders (id BIGINT PRIMARY KEY, qty INT NOT NULL);"
+      "CREATE TABLE snap_skip.noise (id INT PRIMARY KEY);"
+      "INSERT INTO snap_a.items VALUES (1, 'one'), (2, NULL), (3, 'three');"
+      "INSERT INTO snap_b.orders VALUES (10, 5), (11, 6);"
+      "INSERT INTO snap_skip.noise VALUES (1)");
+  MariaDbSiphonHarness h(server, "msnapmark");
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  h.props["debezium.source.database.include.list"] = "snap_a,snap_b";
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_b", "orders"), 2)) << h.log();
+  h.wait_until_streaming();
+  sql.exec("INSERT INTO snap_a.items VALUES (4, 'four')");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_a", "items"), 4)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+
+  auto a = h.records(h.topic("snap_a", "items"));
+  auto b = h.records(h.topic("snap_b", "orders"));
+  ASSERT_EQ(a.size(), 4u);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_TRUE(h.records(h.topic("snap_skip", "noise")).empty());
+  std::vector<std::string> markers;
+  for (size_t i = 0; i < 3; ++i) markers.push_back(payload(a[i])["source"]["snapshot"]);
+  for (size_t i = 0; i < 2; ++i) markers.push_back(payload(b[i])["source"]["snapshot"]);
+  EXPECT_EQ(markers, (std::vector<std::string>{"first", "true", "last_in_data_collection",
+                                               "first_in_data_collection", "last"}));
+  for (size_t i = 0; i < 3; ++i) {
+    const json p = payload(a[i]);
+    EXPECT_EQ(p["op"], "r");
+    EXPECT_TRUE(p["before"].is_null());
+    EXPECT_EQ(payload_of(a[i]["key"])["id"], i + 1);
+    // Every snapshot record names the binlog position the snapshot was read at.
+    EXPECT_EQ(p["source"]["server_id"], 0);
+    EXPECT_EQ(p["source"]["file"], payload(b[0])["source"]["file"]);
+    EXPECT_EQ(p["source"]["pos"], payload(b[0])["source"]["pos"]);
+    EXPECT_EQ(p["source"]["db"], "snap_a");
+    EXPECT_EQ(p["source"]["table"], "items");
+  }
+  EXPECT_EQ(payload(a[0])["after"]["name"], "one");
+  EXPECT_TRUE(payload(a[1])["after"]["name"].is_null());
+  EXPECT_EQ(payload(b[1])["after"]["qty"], 6);
+  const json streamed = payload(a[3]);
+  EXPECT_EQ(streamed["op"], "c");
+  EXPECT_EQ(streamed["source"]["snapshot"], "false");
+  EXPECT_EQ(a[0]["value"]["schema"], a[3]["value"]["schema"]);
+
+  // The lock of locking mode minimal is reported with its duration.
+  EXPECT_NE(h.log().find("global read lock held for"), std::string::npos) << h.log();
+  auto offset = h.stored_offset();
+  ASSERT_TRUE(offset);
+  EXPECT_FALSE(offset->contains("snapshot_completed") && (*offset)["snapshot_completed"] == false);
+
+  // A restart does not snapshot again.
+  auto again = h.start();
+  h.wait_until_streaming();
+  sql.exec("INSERT INTO snap_b.orders VALUES (12, 7)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_b", "orders"), 3)) << h.log();
+  std::this_thread::sleep_for(500ms);
+  ASSERT_TRUE(again.stop().success()) << h.log();
+  EXPECT_EQ(h.records(h.topic("snap_b", "orders")).size(), 3u);
+  EXPECT_EQ(h.records(h.topic("snap_a", "items")).size(), 4u);
+}
+
+TEST_F(MariaDbSnapshot, SnapshotValuesAndSchemasEqualStreamedOnesForEveryType) {
+  // The snapshot reads text over SQL, the stream decodes binary row images: the same values
+  // must give the same events.
+  const std::string columns =
+      "j JSON, u UUID, i4 INET4, i6 INET6, big BIGINT UNSIGNED, sbig BIGINT, ti TINYINT, "
+      "tu TINYINT UNSIGNED, sm SMALLINT, mi MEDIUMINT UNSIGNED, bo BOOLEAN, f FLOAT, "
+      "dbl DOUBLE, d DECIMAL(12,3), d0 DECIMAL(30,0), tm TIME(2), tm0 TIME, y YEAR, "
+      "da DATE, zda DATE, dt DATETIME(6), dt0 DATETIME, ts TIMESTAMP(3) NULL, zts TIMESTAMP NULL, "
+      "b BIT(3), b64 BIT(64), e ENUM('x','y'), s SET('p','q','it''s'), "
+      "l VARCHAR(10) CHARACTER SET latin1, c CHAR(5), bin BINARY(4), vb VARBINARY(8), "
+      "bl BLOB, tx TEXT, u2 VARCHAR(10) CHARACTER SET ucs2, u3 VARCHAR(10) CHARACTER SET utf8mb3, "
+      "u4 VARCHAR(10) CHARACTER SET utf8mb4, g POINT, n INT";
+  const std::string values =
+      "'{\"k\": [1, 2.5]}', '123e4567-e89b-12d3-a456-426614174000', '10.0.0.1', "
+      "'2001:db8::1', 18446744073709551615, -9223372036854775808, -128, 255, -32768, "
+      "16777215, TRUE, 3.14159274, 2.718281828459045, -123456789.125, "
+      "123456789012345678901234567890, '-838:59:59.99', '12:00:00', 2024, '2024-02-29', "
+      "'0000-00-00', '2024-05-06 07:08:09.123456', '1970-01-01 00:00:00', "
+      "'2024-05-06 07:08:09.123', '0000-00-00 00:00:00', b'101', "
+      "b'1111111111111111111111111111111111111111111111111111111111111111', 'y', "
+      "'p,it''s', _latin1 x'e9e0', 'ab', x'0102', x'00ff00', x'deadbeef', 'long text', "
+      "'Ω€é', 'Ω€é', '\xF0\x9F\x98\x80✓', ST_GeomFromText('POINT(1 2)'), NULL";
+  sql.exec("SET SESSION sql_mode = ''");
+  sql.exec("CREATE DATABASE snap_types; CREATE TABLE snap_types.t (id INT PRIMARY KEY, " + columns +
+           ")");
+  sql.exec("INSERT INTO snap_types.t VALUES (1, " + values + ")");
+  for (const char* mode : {"adaptive_time_microseconds", "connect"}) {
+    SCOPED_TRACE(mode);
+    MariaDbSiphonHarness h(server, std::string("msnaptypes_") + mode[0]);
+    h.props["debezium.source.snapshot.mode"] = "initial";
+    h.props["debezium.source.database.include.list"] = "snap_types";
+    h.props["debezium.source.time.precision.mode"] = mode;
+    h.props["debezium.source.binary.handling.mode"] = "hex";
+    h.props["debezium.source.bigint.unsigned.handling.mode"] = "precise";
+    auto siphon = h.start();
+    ASSERT_TRUE(h.wait_for_records(h.topic("snap_types", "t"), 1)) << h.log();
+    h.wait_until_streaming();
+    const int id = mode[0] == 'a' ? 2 : 3;
+    sql.exec("SET SESSION sql_mode = ''");
+    sql.exec("INSERT INTO snap_types.t VALUES (" + std::to_string(id) + ", " + values + ")");
+    ASSERT_TRUE(h.wait_for_records(h.topic("snap_types", "t"), 2)) << h.log();
+    ASSERT_TRUE(siphon.stop().success()) << h.log();
+    sql.exec("DELETE FROM snap_types.t WHERE id = " + std::to_string(id));  // not in the next
+    auto records = h.records(h.topic("snap_types", "t"));
+    ASSERT_EQ(records.size(), 2u);
+    json snapshot_after = payload(records[0])["after"];
+    json streamed_after = payload(records[1])["after"];
+    EXPECT_EQ(payload(records[0])["op"], "r");
+    EXPECT_EQ(payload(records[1])["op"], "c");
+    snapshot_after.erase("id");
+    streamed_after.erase("id");
+    for (auto it = streamed_after.begin(); it != streamed_after.end(); ++it) {
+      EXPECT_EQ(snapshot_after[it.key()], it.value()) << "column " << it.key();
+    }
+    EXPECT_EQ(snapshot_after.size(), streamed_after.size());
+    EXPECT_EQ(records[0]["value"]["schema"], records[1]["value"]["schema"]);
+    EXPECT_EQ(records[0]["key"]["schema"], records[1]["key"]["schema"]);
+    // A few values spelled out, so that equal-but-wrong cannot pass.
+    EXPECT_EQ(snapshot_after["u"], "123e4567-e89b-12d3-a456-426614174000");
+    EXPECT_EQ(snapshot_after["i6"], "2001:db8::1");
+    EXPECT_EQ(snapshot_after["e"], "y");
+    EXPECT_EQ(snapshot_after["s"], "p,it's");
+    EXPECT_EQ(snapshot_after["l"], "\u00e9\u00e0");
+    EXPECT_EQ(snapshot_after["bin"], "01020000");
+    EXPECT_EQ(snapshot_after["ts"], "2024-05-06T07:08:09.123Z");
+    EXPECT_EQ(snapshot_after["u2"], "Ω€é");
+    EXPECT_TRUE(snapshot_after["n"].is_null());
+  }
+}
+
+TEST_F(MariaDbSnapshot, EveryTransactionArrivesExactlyOnceAcrossTheHandOff) {
+  // A writer commits at least 200 transactions a second, in two GTID domains, from before the
+  // snapshot until Siphon streams. Each transaction is in the snapshot (at or before its GTID
+  // position) or in the stream, once.
+  MariaDbSiphonHarness h(server, "msnaphandoff");
+  WorkloadOptions o;
+  o.mariadb_port = server.port();
+  o.tables = {"snap_ho1.accounts", "snap_ho2.orders"};
+  o.rows_per_table = 300;
+  o.seed = 42;
+  o.target_tx_per_sec = 0;  // as fast as one connection goes
+  o.gtid_domains = {0, 4};
+  Workload workload(o);
+  workload.create_tables();
+  workload.run_transactions(300);  // rows for the snapshot to read
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  h.props["debezium.source.database.include.list"] = "snap_ho.*";
+  WorkloadStats stats;
+  std::jthread writer([&](std::stop_token stop) { stats = workload.run(stop); });
+  std::this_thread::sleep_for(1s);
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  std::this_thread::sleep_for(3s);
+  writer.request_stop();
+  writer.join();
+
+  const auto position = snapshot_position(h.log());
+  std::filesystem::path streamed_log = h.dir() / "streamed.jsonl";
+  int64_t before = 0, after = 0;
+  {
+    WorkloadLog log(streamed_log);
+    for (const auto& tx : workload.committed()) {
+      if (in_snapshot(position, tx.gtid)) {
+        ++before;
+      } else {
+        log.append(tx.to_logged());
+        ++after;
+      }
+    }
+  }
+  EXPECT_GT(before, 300);
+  EXPECT_GT(after, 200);
+  const double rate = static_cast<double>(stats.committed) /
+                      std::max<double>(1, std::chrono::duration<double>(stats.elapsed).count());
+  EXPECT_GE(rate, 200) << "the writer was too slow to prove anything";
+
+  CheckInputs in;
+  in.sink_dir = h.sink_dir();
+  in.committed_log = streamed_log;
+  in.prefix = h.prefix();
+  in.mariadb_port = server.port();
+  CheckReport report;
+  for (int i = 0; i < 60; ++i) {
+    report = check(in);
+    if (report.missing == 0 && report.state_mismatches() == 0) break;
+    std::this_thread::sleep_for(500ms);
+  }
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  report = check(in);
+  EXPECT_TRUE(report.ok(false)) << report.to_string();
+  EXPECT_EQ(report.missing, 0);
+  EXPECT_EQ(report.phantom, 0);  // a transaction of the snapshot streamed again
+  EXPECT_EQ(report.duplicates(), 0);
+  EXPECT_TRUE(report.state_checked);
+  EXPECT_EQ(report.state_mismatches(), 0);
+  EXPECT_GT(report.snapshot_events, 0);
+  std::cout << report.summary() << "writer: " << rate << " transactions/s; " << before
+            << " in the snapshot, " << after << " streamed" << std::endl;
+}
+
+TEST_F(MariaDbSnapshot, AnInterruptedSnapshotIsTakenAgainFromScratch) {
+  sql.exec(
+      "CREATE DATABASE snap_crash; CREATE TABLE snap_crash.t (id INT PRIMARY KEY, v TEXT);"
+      "INSERT INTO snap_crash.t SELECT seq, CONCAT('row ', seq) FROM snap_crash.seq_1_to_2000");
+  MariaDbSiphonHarness h(server, "msnapcrash");
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  h.props["debezium.source.database.include.list"] = "snap_crash";
+  h.props["debezium.source.offset.flush.interval.ms"] = "0";
+  // Killed at the 700th snapshot row: its offset says the snapshot is incomplete.
+  auto killed = h.start({{"SIPHON_FAILPOINT", "snapshot.row:700"}});
+  auto status = killed.wait(60s);
+  ASSERT_TRUE(status) << h.log();
+  ASSERT_EQ(status->signal, SIGKILL) << status->describe() << "\n" << h.log();
+  auto offset = h.stored_offset();
+  ASSERT_TRUE(offset) << h.log();
+  EXPECT_EQ((*offset)["snapshot_completed"], false) << offset->dump();
+  const size_t delivered_before = h.records(h.topic("snap_crash", "t")).size();
+  EXPECT_GT(delivered_before, 0u);
+  EXPECT_LT(delivered_before, 2000u);
+
+  sql.exec("UPDATE snap_crash.t SET v = 'changed' WHERE id = 1");  // between the two snapshots
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_crash", "t"), delivered_before + 2000)) << h.log();
+  h.wait_until_streaming();
+  sql.exec("INSERT INTO snap_crash.t VALUES (5000, 'streamed')");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_crash", "t"), delivered_before + 2001)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+
+  // The second snapshot read every row (with the update), then streaming went on.
+  auto records = h.records(h.topic("snap_crash", "t"));
+  ASSERT_EQ(records.size(), delivered_before + 2001);
+  std::set<int64_t> second;
+  for (size_t i = delivered_before; i < delivered_before + 2000; ++i) {
+    EXPECT_EQ(payload(records[i])["op"], "r");
+    second.insert(payload_of(records[i]["key"])["id"].get<int64_t>());
+  }
+  EXPECT_EQ(second.size(), 2000u);
+  EXPECT_EQ(payload(records[delivered_before])["after"]["v"], "changed");
+  EXPECT_EQ(payload(records.back())["op"], "c");
+  auto done = h.stored_offset();
+  ASSERT_TRUE(done);
+  EXPECT_FALSE(done->contains("snapshot_completed") && (*done)["snapshot_completed"] == false);
+}
+
+TEST_F(MariaDbSnapshot, InitialOnlyStopsAfterTheSnapshotAndNeverStreams) {
+  sql.exec(
+      "CREATE DATABASE snap_only; CREATE TABLE snap_only.t (id INT PRIMARY KEY);"
+      "INSERT INTO snap_only.t VALUES (1), (2), (3)");
+  MariaDbSiphonHarness h(server, "msnaponly");
+  h.props["debezium.source.snapshot.mode"] = "initial_only";
+  h.props["debezium.source.database.include.list"] = "snap_only";
+  auto result = h.run_to_exit(60s);
+  EXPECT_EQ(result.status.code, 0) << result.err << h.log();
+  EXPECT_EQ(h.records(h.topic("snap_only", "t")).size(), 3u);
+  EXPECT_EQ(h.log().find(MariaDbSiphonHarness::kStreamingLogText), std::string::npos) << h.log();
+  // Started again: the snapshot is complete, nothing to do.
+  sql.exec("INSERT INTO snap_only.t VALUES (4)");
+  auto again = h.run_to_exit(60s);
+  EXPECT_EQ(again.status.code, 0) << again.err;
+  EXPECT_EQ(h.records(h.topic("snap_only", "t")).size(), 3u);
+}
+
+TEST_F(MariaDbSnapshot, APurgedStoredPositionFailsUnderInitialAndIsResnapshottedUnderWhenNeeded) {
+  sql.exec(
+      "CREATE DATABASE snap_purge; CREATE TABLE snap_purge.t (id INT PRIMARY KEY);"
+      "INSERT INTO snap_purge.t VALUES (1)");
+  MariaDbSiphonHarness h(server, "msnappurge");
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  h.props["debezium.source.database.include.list"] = "snap_purge";
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_purge", "t"), 1)) << h.log();
+  h.wait_until_streaming();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  const json stored = *h.stored_offset();
+
+  // While Siphon is stopped the binlogs holding its position go away, changes with them.
+  sql.exec("INSERT INTO snap_purge.t VALUES (2)");
+  sql.exec("FLUSH BINARY LOGS");
+  sql.exec("FLUSH BINARY LOGS");
+  const std::string current = sql.query("SHOW MASTER STATUS").at(0).at(0).value();
+  // The server keeps a binlog until its binlog checkpoint is written, a moment after the flush.
+  for (int i = 0; i < 100; ++i) {
+    sql.exec("PURGE BINARY LOGS TO '" + current + "'");
+    if (sql.query("SHOW BINARY LOGS").size() == 1) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(sql.query("SHOW BINARY LOGS").size(), 1u);
+  sql.exec("INSERT INTO snap_purge.t VALUES (3)");
+
+  auto failed = h.run_to_exit(60s);
+  EXPECT_EQ(failed.status.code, 1) << failed.err;
+  EXPECT_NE(failed.err.find("no longer in the server's binlogs"), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("when_needed"), std::string::npos) << failed.err;
+  EXPECT_EQ(*h.stored_offset(), stored);  // nothing moved
+
+  h.props["debezium.source.snapshot.mode"] = "when_needed";
+  auto resnap = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_purge", "t"), 4)) << h.log();
+  h.wait_until_streaming();
+  sql.exec("INSERT INTO snap_purge.t VALUES (4)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_purge", "t"), 5)) << h.log();
+  ASSERT_TRUE(resnap.stop().success()) << h.log();
+  auto records = h.records(h.topic("snap_purge", "t"));
+  std::vector<std::string> seen;
+  for (const json& r : records) {
+    seen.push_back(payload(r)["op"].get<std::string>() + ":" + payload_of(r["key"])["id"].dump());
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"r:1", "r:1", "r:2", "r:3", "c:4"}));
+}
+
+TEST_F(MariaDbSnapshot, NeverStartsAfterAConfiguredGtidPosition) {
+  // Tables restored from a backup taken at a known GTID position: no snapshot, streaming
+  // starts right after that position.
+  sql.exec("CREATE DATABASE snap_never; CREATE TABLE snap_never.t (id INT PRIMARY KEY)");
+  sql.exec("INSERT INTO snap_never.t VALUES (1)");
+  const std::string backup_position = sql.scalar("SELECT @@gtid_binlog_pos");
+  sql.exec("INSERT INTO snap_never.t VALUES (2)");
+  sql.exec("INSERT INTO snap_never.t VALUES (3)");
+  MariaDbSiphonHarness h(server, "msnapnever");
+  h.props["debezium.source.snapshot.mode"] = "never";
+  h.props["debezium.source.database.include.list"] = "snap_never";
+  h.props["siphon.binlog.start.gtids"] = backup_position;
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_never", "t"), 2)) << h.log();
+  std::this_thread::sleep_for(500ms);
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto records = h.records(h.topic("snap_never", "t"));
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(payload_of(records[0]["key"])["id"], 2);
+  EXPECT_EQ(payload_of(records[1]["key"])["id"], 3);
+  EXPECT_NE(h.log().find("configured GTID position " + backup_position), std::string::npos)
+      << h.log();
+
+  // A start position with a snapshot mode is a contradiction, refused before connecting.
+  MariaDbSiphonHarness bad(server, "msnapneverbad");
+  bad.props["debezium.source.snapshot.mode"] = "initial";
+  bad.props["siphon.binlog.start.gtids"] = backup_position;
+  auto refused = bad.run_to_exit(60s);
+  EXPECT_EQ(refused.status.code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("siphon.binlog.start.gtids"), std::string::npos) << refused.err;
+}
+
+TEST_F(MariaDbSnapshot, MinimalLockingNeedsReloadAndNoneTakesNoLock) {
+  sql.exec(
+      "CREATE DATABASE snap_lock; CREATE TABLE snap_lock.t (id INT PRIMARY KEY);"
+      "INSERT INTO snap_lock.t VALUES (1);"
+      "CREATE USER 'snap_norl'@'%' IDENTIFIED BY 'norl-s3cret';"
+      "GRANT SELECT, REPLICATION SLAVE, BINLOG MONITOR, REPLICATION MASTER ADMIN ON *.* TO "
+      "'snap_norl'@'%'");
+  MariaDbSiphonHarness h(server, "msnaplock");
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  h.props["debezium.source.database.include.list"] = "snap_lock";
+  h.props["debezium.source.database.user"] = "snap_norl";
+  h.props["debezium.source.database.password"] = "norl-s3cret";
+  auto failed = h.run_to_exit(60s);
+  EXPECT_EQ(failed.status.code, 1) << failed.err;
+  EXPECT_NE(failed.err.find("RELOAD"), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("snapshot.locking.mode=none"), std::string::npos) << failed.err;
+  EXPECT_EQ(failed.err.find("norl-s3cret"), std::string::npos);
+
+  h.props["debezium.source.snapshot.locking.mode"] = "none";
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_lock", "t"), 1)) << h.log();
+  h.wait_until_streaming();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_EQ(h.log().find("global read lock held"), std::string::npos) << h.log();
+
+  // Debezium's other locking modes are refused with what to use.
+  MariaDbSiphonHarness extended(server, "msnaplockext");
+  extended.props["debezium.source.snapshot.locking.mode"] = "extended";
+  auto refused = extended.run_to_exit(60s);
+  EXPECT_EQ(refused.status.code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("minimal"), std::string::npos) << refused.err;
+}
+
+}  // namespace
+}  // namespace siphon::testing

@@ -2,12 +2,13 @@
 // order (failpoints) while a workload writes; after restarts the checker must find nothing
 // missing, nothing phantom, nothing reordered, duplicates only past the stored offset, and the
 // sink's final state equal to the source's. PostgreSQL, and MariaDB with a workload over two
-// databases in two GTID domains.
+// databases in two GTID domains, also killed during its initial snapshot.
 #include <signal.h>
 
 #include <fstream>
 #include <optional>
 #include <random>
+#include <regex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include "integration/mariadb_siphon_harness.h"
 #include "integration/siphon_harness.h"
 #include "support/checker.h"
+#include "support/mariadb_gtid.h"
 #include "support/mariadb_server.h"
 #include "support/workload.h"
 
@@ -28,8 +30,11 @@ enum class Source { kPostgres, kMariaDb };
 
 class CrashRun {
  public:
-  CrashRun(const std::string& name, uint64_t seed, Source source = Source::kPostgres)
-      : source_(source), rng_(seed) {
+  // With `snapshot` (MariaDB), the tables get rows before Siphon starts with an initial
+  // snapshot, and the transactions the completed snapshot read are not expected as changes.
+  CrashRun(const std::string& name, uint64_t seed, Source source = Source::kPostgres,
+           bool snapshot = false)
+      : source_(source), snapshot_(snapshot), rng_(seed) {
     WorkloadOptions o;
     if (source == Source::kPostgres) {
       pg_ = &shared_pg_server();
@@ -52,6 +57,10 @@ class CrashRun {
     o.rolled_back_log = h_->dir() / "rolled_back.jsonl";
     workload_ = std::make_unique<Workload>(o);
     workload_->create_tables();
+    if (snapshot_) {
+      h_->props["debezium.source.snapshot.mode"] = "initial";
+      workload_->run_transactions(300);
+    }
   }
 
   ~CrashRun() { stop_workload(); }
@@ -90,7 +99,7 @@ class CrashRun {
   CheckInputs check_inputs(bool with_state) const {
     CheckInputs in;
     in.sink_dir = h_->sink_dir();
-    in.committed_log = h_->dir() / "committed.jsonl";
+    in.committed_log = snapshot_ ? streamed_log() : h_->dir() / "committed.jsonl";
     in.rolled_back_log = h_->dir() / "rolled_back.jsonl";
     if (kills_ > 0) in.kill_marks = h_->dir() / "kill_marks.jsonl";
     in.prefix = h_->prefix();
@@ -113,6 +122,31 @@ class CrashRun {
     return check(check_inputs(true));
   }
 
+  // The committed transactions after the position of the snapshot that completed (the last one
+  // Siphon logged: an interrupted snapshot is never resumed, and a completed one never taken
+  // again), i.e. those expected as changes.
+  std::filesystem::path streamed_log() const {
+    const std::string log = h_->log();
+    std::regex line(R"(snapshot at binlog \S+ \(GTID position ([0-9,-]*)\))");
+    std::string last;
+    for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it) {
+      last = (*it)[1];
+    }
+    auto position = parse_gtid_position(last);
+    EXPECT_TRUE(position && !position->empty()) << "no snapshot position in the log\n" << log;
+    std::filesystem::path out = h_->dir() / "streamed.jsonl";
+    WorkloadLog streamed(out);
+    for (const LoggedTransaction& tx : WorkloadLog::read(h_->dir() / "committed.jsonl")) {
+      auto gtid = MariaDbGtid::parse(tx.gtid);
+      auto entry = gtid && position ? position->find(gtid->domain) : position->end();
+      if (gtid && position && entry != position->end() && gtid->seq <= entry->second.seq) {
+        continue;  // read by the snapshot
+      }
+      streamed.append(tx);
+    }
+    return out;
+  }
+
   // Every commit after this is captured as a change.
   void wait_until_streaming() {
     const char* text = source_ == Source::kPostgres ? "streaming from slot"
@@ -129,6 +163,7 @@ class CrashRun {
 
  private:
   Source source_;
+  bool snapshot_ = false;
   PgServer* pg_ = nullptr;
   MariaDbServer* mariadb_ = nullptr;
   std::unique_ptr<SiphonHarnessBase> h_;
@@ -221,6 +256,39 @@ TEST(CrashTest, KillsAtEachStepOfTheCommitOrderLoseNothing) {
 TEST(MariaDbCrashTest, RandomSigkillsLoseNothing) {
   CrashRun run("mcrand", 20261122, Source::kMariaDb);
   random_sigkills(run, 10);
+}
+
+TEST(MariaDbCrashTest, SigkillsDuringTheSnapshotAndAfterLoseNothing) {
+  // The snapshot is slowed to ~5 ms a row while the workload writes; it is killed three times
+  // before it completes (each restart takes it again), then at random while streaming.
+  CrashRun run("mcsnap", 5, Source::kMariaDb, /*snapshot=*/true);
+  auto& h = run.harness();
+  const std::map<std::string, std::string> slow{{"SIPHON_DELAY", "snapshot.row:5"}};
+  run.start_workload();
+  auto siphon = h.start(slow);
+  std::uniform_int_distribution<int> pause_ms(300, 900);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(h.wait_for_log("snapshot of mcsnap_", 30s)) << h.log();
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(run.rng())));
+    ASSERT_FALSE(h.log().find("snapshot complete") != std::string::npos) << "too fast to kill";
+    siphon.kill9();
+    ASSERT_EQ(siphon.wait().signal, SIGKILL);
+    run.record_kill_mark();
+    siphon = h.start(slow);
+  }
+  run.wait_until_streaming();
+  for (int i = 0; i < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(run.rng())));
+    siphon.kill9();
+    ASSERT_EQ(siphon.wait().signal, SIGKILL);
+    run.record_kill_mark();
+    siphon = h.start(slow);
+  }
+  std::this_thread::sleep_for(1s);
+  CheckReport report = run.finish(siphon);
+  expect_clean(report, h);
+  EXPECT_GT(report.snapshot_events, 0);
+  EXPECT_GT(report.committed_transactions, 300) << report.summary();
 }
 
 TEST(MariaDbCrashTest, KillsAtEachStepOfTheCommitOrderLoseNothing) {

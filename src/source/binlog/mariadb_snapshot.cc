@@ -94,8 +94,9 @@ Status MariaDbSource::prepare_snapshot() {
   if (file.empty() || pos.empty()) {
     return make_error(ErrorKind::kConfig,
                       "the server reports no binlog_snapshot_file/binlog_snapshot_position: "
-                      "snapshots need MariaDB with the binlog on (--log-bin); set "
-                      "snapshot.mode=no_data to stream without a snapshot");
+                      "snapshots need MariaDB's consistent-snapshot binlog position (MySQL "
+                      "servers have none); set snapshot.mode=no_data to stream without a "
+                      "snapshot");
   }
   auto gtid =
       snapshot_->query("SELECT BINLOG_GTID_POS(" + snapshot_->quote(file) + ", " + pos + ")");

@@ -415,16 +415,19 @@ std::vector<OptionSpec> build_table() {
        .section = kEvents},
       {.key = "debezium.source.column.propagate.source.type",
        .type = T::kRegexList,
-       .meaning = "Comma-separated regular expressions matched against `schema.table.column`; "
-                  "the schemas of matching columns get Debezium's parameters "
-                  "`__debezium.source.column.type` (the type name, upper case), `.length`, "
-                  "`.scale` (as pgjdbc reports them) and `.name`. Column comments "
-                  "(`.comment`) are not propagated.",
+       .meaning = "Comma-separated regular expressions matched against `schema.table.column` "
+                  "(MariaDB/MySQL: `database.table.column`); the schemas of matching columns "
+                  "get Debezium's parameters `__debezium.source.column.type` (the type name, "
+                  "upper case; MariaDB/MySQL keep `UNSIGNED`, e.g. `BIGINT UNSIGNED`), "
+                  "`.length`, `.scale` (PostgreSQL: as pgjdbc reports them; MariaDB/MySQL: the "
+                  "declared `(length[,scale])`) and `.name`. Column comments (`.comment`) are "
+                  "not propagated.",
        .section = kEvents},
       {.key = "debezium.source.datatype.propagate.source.type",
        .type = T::kRegexList,
        .meaning = "Like `column.propagate.source.type`, matched against `schema.table.typename` "
-                  "(e.g. `.+\\.float4`, `.+\\.varchar`).",
+                  "(PostgreSQL: e.g. `.+\\.float4`, `.+\\.varchar`; MariaDB/MySQL: the upper-case "
+                  "name, e.g. `.+\\.VARCHAR`, `.+\\.INT UNSIGNED`).",
        .section = kEvents},
       {.key = "debezium.source.hstore.handling.mode",
        .type = T::kEnum,

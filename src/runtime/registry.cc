@@ -155,6 +155,14 @@ Result<binlog::MariaDbSourceConfig> mariadb_config(const Config& c, bool mysql) 
                                  : binlog::InvalidTextHandling::kFail;
   m.heartbeat_seconds =
       static_cast<double>(c.get_int("siphon.binlog.heartbeat.interval.ms")) / 1000.0;
+  for (auto [key, target] :
+       {std::pair{"debezium.source.column.propagate.source.type", &m.propagate_columns},
+        std::pair{"debezium.source.datatype.propagate.source.type", &m.propagate_datatypes}}) {
+    if (!c.is_set(key)) continue;
+    auto filter = source::NameFilter::create(c.get_list(key), {});
+    if (!filter) return tl::unexpected(filter.error());
+    *target = std::move(*filter);
+  }
   m.snapshot_mode = c.get("debezium.source.snapshot.mode");
   const std::string& locking = c.get("debezium.source.snapshot.locking.mode");
   if (locking != "minimal" && locking != "none") {

@@ -259,11 +259,11 @@ TEST(MariaDbCrashTest, RandomSigkillsLoseNothing) {
 }
 
 TEST(MariaDbCrashTest, SigkillsDuringTheSnapshotAndAfterLoseNothing) {
-  // The snapshot is slowed to ~5 ms a row while the workload writes; it is killed three times
+  // The snapshot is slowed to ~8 ms a row while the workload writes; it is killed three times
   // before it completes (each restart takes it again), then at random while streaming.
   CrashRun run("mcsnap", 5, Source::kMariaDb, /*snapshot=*/true);
   auto& h = run.harness();
-  const std::map<std::string, std::string> slow{{"SIPHON_DELAY", "snapshot.row:5"}};
+  const std::map<std::string, std::string> slow{{"SIPHON_DELAY", "snapshot.row:8"}};
   run.start_workload();
   auto siphon = h.start(slow);
   std::uniform_int_distribution<int> pause_ms(300, 900);

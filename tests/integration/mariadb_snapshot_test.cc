@@ -270,8 +270,10 @@ TEST_F(MariaDbSnapshot, AnInterruptedSnapshotIsTakenAgainFromScratch) {
   h.props["debezium.source.snapshot.mode"] = "initial";
   h.props["debezium.source.database.include.list"] = "snap_crash";
   h.props["debezium.source.offset.flush.interval.ms"] = "0";
-  // Killed at the 700th snapshot row: its offset says the snapshot is incomplete.
-  auto killed = h.start({{"SIPHON_FAILPOINT", "snapshot.row:700"}});
+  // Killed at the 700th snapshot row: its offset says the snapshot is incomplete. Rows are
+  // slowed to 1 ms so that the first ones are delivered and their offset stored by then.
+  auto killed =
+      h.start({{"SIPHON_FAILPOINT", "snapshot.row:700"}, {"SIPHON_DELAY", "snapshot.row:1"}});
   auto status = killed.wait(60s);
   ASSERT_TRUE(status) << h.log();
   ASSERT_EQ(status->signal, SIGKILL) << status->describe() << "\n" << h.log();

@@ -198,6 +198,61 @@ TEST_F(MariaDbSource, TypesFromTheSchemaAndTheBinlogAsDebeziumEmitsThem) {
   EXPECT_NE(schema.find("io.debezium.data.Uuid"), std::string::npos);
 }
 
+// The field of `name` in a value schema's "after" struct.
+nlohmann::json after_field(const nlohmann::json& record, const std::string& name) {
+  for (const nlohmann::json& f : record["value"]["schema"]["fields"]) {
+    if (f["field"] != "after") continue;
+    for (const nlohmann::json& c : f["fields"]) {
+      if (c["field"] == name) return c;
+    }
+  }
+  return nullptr;
+}
+
+TEST_F(MariaDbSource, DefaultsAndSourceTypesComeFromTheSchema) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_defaults; CREATE DATABASE ms_defaults;"
+      "CREATE TABLE ms_defaults.t (id INT PRIMARY KEY, qty INT NOT NULL DEFAULT 5, "
+      "price DECIMAL(10,2) DEFAULT 1.50, status ENUM('new','paid') NOT NULL DEFAULT 'new', "
+      "note VARCHAR(20) CHARACTER SET latin1 DEFAULT 'cafÃ©', "
+      "created TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, flag BIT(1) DEFAULT b'1', "
+      "code VARCHAR(36) DEFAULT uuid(), none INT, big BIGINT UNSIGNED DEFAULT 7)");
+  MariaDbSiphonHarness h(server, "mdefaults");
+  h.props["debezium.source.database.include.list"] = "ms_defaults";
+  h.props["debezium.source.decimal.handling.mode"] = "string";
+  h.props["debezium.source.column.propagate.source.type"] = "ms_defaults\\.t\\.price";
+  h.props["debezium.source.datatype.propagate.source.type"] = ".+\\.BIGINT UNSIGNED";
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  sql.exec("INSERT INTO ms_defaults.t (id) VALUES (1)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_defaults", "t"), 1)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  const nlohmann::json r = h.records(h.topic("ms_defaults", "t")).at(0);
+  EXPECT_EQ(after_field(r, "qty")["default"], 5);
+  EXPECT_EQ(after_field(r, "price")["default"], "1.50");
+  EXPECT_EQ(after_field(r, "status")["default"], "new");
+  EXPECT_EQ(after_field(r, "note")["default"], "cafÃ©");
+  EXPECT_EQ(after_field(r, "created")["default"], "1970-01-01T00:00:00Z");
+  EXPECT_EQ(after_field(r, "flag")["default"], true);
+  EXPECT_FALSE(after_field(r, "code").contains("default"));  // generated per row
+  EXPECT_FALSE(after_field(r, "none").contains("default"));
+  EXPECT_FALSE(after_field(r, "id").contains("default"));
+  // The values are the defaults.
+  const nlohmann::json& a = payload_of(r["value"])["after"];
+  EXPECT_EQ(a["qty"], 5);
+  EXPECT_EQ(a["status"], "new");
+  // Source types where the propagate lists ask for them.
+  const nlohmann::json price = after_field(r, "price")["parameters"];
+  EXPECT_EQ(price["__debezium.source.column.type"], "DECIMAL");
+  EXPECT_EQ(price["__debezium.source.column.length"], "10");
+  EXPECT_EQ(price["__debezium.source.column.scale"], "2");
+  EXPECT_EQ(price["__debezium.source.column.name"], "price");
+  const nlohmann::json big = after_field(r, "big")["parameters"];
+  EXPECT_EQ(big["__debezium.source.column.type"], "BIGINT UNSIGNED");
+  EXPECT_EQ(big["__debezium.source.column.length"], "20");
+  EXPECT_FALSE(after_field(r, "qty").contains("parameters"));
+}
+
 TEST_F(MariaDbSource, ColumnIncludeListKeepsOnlyTheListedColumnsAndTheKey) {
   sql.exec(
       "DROP DATABASE IF EXISTS ms_cols; CREATE DATABASE ms_cols;"

@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "source/binlog/binlog_default_value.h"
+
 namespace siphon::source::binlog {
 namespace {
 
@@ -73,12 +75,30 @@ Result<const CapturedTable*> BinlogTableCache::on_table_map(const TableMap& map,
         entry.column_index.push_back(-1);
         continue;
       }
-      auto extended = cached->second.find(column.name);
-      if (extended != cached->second.end()) column.extended = extended->second;
+      auto info = cached->second.find(column.name);
+      if (info != cached->second.end()) column.extended = info->second.extended;
       auto field = converter_.schema_for(column);
       if (!field) {
         return make_error(field.error().kind, "table {} (TABLE_MAP at {}:{}): {}",
                           entry.data_collection, where.file, where.position, field.error().message);
+      }
+      if (info != cached->second.end()) {
+        const SchemaColumnInfo& s = info->second;
+        if (s.default_expression) {
+          field->default_value = binlog_default_value(converter_, column, *s.default_expression);
+        }
+        const std::string prefix = entry.data_collection + ".";
+        if ((propagate_columns_ && propagate_columns_->accepts(prefix + column.name)) ||
+            (propagate_datatypes_ && propagate_datatypes_->accepts(prefix + s.type_name))) {
+          field->with_parameter("__debezium.source.column.type", s.type_name);
+          if (s.length) {
+            field->with_parameter("__debezium.source.column.length", std::to_string(*s.length));
+          }
+          if (s.scale) {
+            field->with_parameter("__debezium.source.column.scale", std::to_string(*s.scale));
+          }
+          field->with_parameter("__debezium.source.column.name", column.name);
+        }
       }
       schema::ColumnSchema cs;
       cs.field = std::move(*field);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -19,11 +20,19 @@
 
 namespace siphon::source::binlog {
 
-// Column name -> the extended type the schema declares for it.
-using ExtendedColumnTypes = std::map<std::string, ExtendedType>;
-// Reads the extended column types of db.table (information_schema).
+// What the schema (information_schema.COLUMNS) says of a column beyond its TABLE_MAP.
+struct SchemaColumnInfo {
+  ExtendedType extended = ExtendedType::kNone;
+  std::optional<std::string> default_expression;  // COLUMN_DEFAULT; nullopt = no default
+  std::string type_name;                          // "VARCHAR", "INT UNSIGNED", "DECIMAL"...
+  std::optional<int64_t> length;                  // COLUMN_TYPE's "(length[,scale])"
+  std::optional<int64_t> scale;
+};
+// Column name -> what the schema says of it.
+using SchemaColumns = std::map<std::string, SchemaColumnInfo>;
+// Reads the columns of db.table (information_schema).
 using ColumnTypeLookup =
-    std::function<Result<ExtendedColumnTypes>(const std::string& db, const std::string& table)>;
+    std::function<Result<SchemaColumns>(const std::string& db, const std::string& table)>;
 
 struct CapturedTable {
   TableMap map;
@@ -52,6 +61,14 @@ class BinlogTableCache {
   const CapturedTable* find(uint64_t table_id) const;
   // A DDL ran: the schema's extended types are read again at the next TABLE_MAP.
   void on_ddl() { extended_.clear(); }
+  // column.propagate.source.type / datatype.propagate.source.type: matching columns' schemas
+  // get Debezium's __debezium.source.column.* parameters. Matched against "db.table.column"
+  // and "db.table.TYPE".
+  void propagate_source_types(std::optional<NameFilter> columns,
+                              std::optional<NameFilter> datatypes) {
+    propagate_columns_ = std::move(columns);
+    propagate_datatypes_ = std::move(datatypes);
+  }
 
  private:
   const BinlogValueConverter& converter_;
@@ -60,7 +77,8 @@ class BinlogTableCache {
   std::string delimiter_;
   ColumnTypeLookup lookup_;
   std::unordered_map<uint64_t, CapturedTable> tables_;
-  std::map<std::string, ExtendedColumnTypes> extended_;  // by "db.table"
+  std::map<std::string, SchemaColumns> extended_;  // by "db.table"
+  std::optional<NameFilter> propagate_columns_, propagate_datatypes_;
 };
 
 }  // namespace siphon::source::binlog

@@ -122,11 +122,13 @@ MariaDbSource::MariaDbSource(MariaDbSourceConfig config, TableFilter filter)
       converter_(config_.converter),
       tables_(converter_, filter_, config_.topic_prefix, config_.topic_delimiter,
               [this](const std::string& db, const std::string& table) {
-                return read_extended_types(db, table);
+                return read_schema_columns(db, table);
               }),
       transactions_(config_.topic_prefix + config_.topic_delimiter + config_.transaction_topic),
       source_schema_(std::make_shared<const FieldSchema>(source_schema(config_.connector_name))),
-      decoder_(EventDecoder::Options{.checksum_before_format = true}) {}
+      decoder_(EventDecoder::Options{.checksum_before_format = true}) {
+  tables_.propagate_source_types(config_.propagate_columns, config_.propagate_datatypes);
+}
 
 MariaDbSource::~MariaDbSource() {
   close();
@@ -310,27 +312,50 @@ Status MariaDbSource::open_binlog(bool* purged) {
   return ok();
 }
 
-Result<ExtendedColumnTypes> MariaDbSource::read_extended_types(const std::string& db,
-                                                               const std::string& table) {
-  ExtendedColumnTypes out;
+Result<SchemaColumns> MariaDbSource::read_schema_columns(const std::string& db,
+                                                         const std::string& table) {
+  SchemaColumns out;
   if (!sql_) return out;
   auto columns = sql_->query(
-      "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = " +
+      "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COLUMN_DEFAULT FROM "
+      "information_schema.COLUMNS WHERE TABLE_SCHEMA = " +
       sql_->quote(db) + " AND TABLE_NAME = " + sql_->quote(table));
   if (!columns) return tl::unexpected(columns.error());
   if (columns->empty()) {
     log::info(
         "table {}.{} is not in information_schema (dropped since this event was written): its "
-        "JSON, UUID, INET4 and INET6 columns are typed from the binlog alone",
+        "JSON, UUID, INET4 and INET6 columns are typed from the binlog alone, without defaults",
         db, table);
   }
   for (const auto& row : *columns) {
+    SchemaColumnInfo& info = out[row.at(0).value_or("")];
     std::string type = row.at(1).value_or("");
     std::transform(type.begin(), type.end(), type.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (type == "uuid") out[row.at(0).value_or("")] = ExtendedType::kUuid;
-    if (type == "inet4") out[row.at(0).value_or("")] = ExtendedType::kInet4;
-    if (type == "inet6") out[row.at(0).value_or("")] = ExtendedType::kInet6;
+    if (type == "uuid") info.extended = ExtendedType::kUuid;
+    if (type == "inet4") info.extended = ExtendedType::kInet4;
+    if (type == "inet6") info.extended = ExtendedType::kInet6;
+    // Debezium's type name: the SQL type in capitals, UNSIGNED kept; length and scale from
+    // the declared "(n[,m])" (display width, characters, precision, fractional seconds).
+    const std::string column_type = row.at(2).value_or("");
+    for (char c : type) info.type_name.push_back(static_cast<char>(std::toupper(c)));
+    if (column_type.find(" unsigned") != std::string::npos) info.type_name += " UNSIGNED";
+    if (type != "enum" && type != "set") {
+      const size_t open = column_type.find('(');
+      const size_t close = column_type.find(')', open);
+      if (open != std::string::npos && close != std::string::npos) {
+        const std::string inside = column_type.substr(open + 1, close - open - 1);
+        const size_t comma = inside.find(',');
+        try {
+          info.length = std::stoll(inside.substr(0, comma));
+          if (comma != std::string::npos) info.scale = std::stoll(inside.substr(comma + 1));
+        } catch (const std::exception&) {
+          info.length.reset();
+          info.scale.reset();
+        }
+      }
+    }
+    info.default_expression = row.at(3);
   }
   // MariaDB's JSON is LONGTEXT with a json_valid() check named after the column.
   auto checks = sql_->query(
@@ -341,7 +366,10 @@ Result<ExtendedColumnTypes> MariaDbSource::read_extended_types(const std::string
   for (const auto& row : *checks) {
     const std::string name = row.at(0).value_or("");
     const std::string clause = row.at(1).value_or("");
-    if (clause == "json_valid(`" + name + "`)") out[name] = ExtendedType::kJson;
+    if (clause == "json_valid(`" + name + "`)" && out.count(name)) {
+      out[name].extended = ExtendedType::kJson;
+      out[name].type_name = "JSON";
+    }
   }
   return out;
 }

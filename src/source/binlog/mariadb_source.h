@@ -66,6 +66,9 @@ struct MariaDbSourceConfig {
   std::string start_gtids;
   std::string start_file;
   uint64_t start_pos = 0;
+  // column.propagate.source.type / datatype.propagate.source.type; nullopt when not set.
+  std::optional<NameFilter> propagate_columns;
+  std::optional<NameFilter> propagate_datatypes;
 };
 
 class MariaDbSource : public Source {
@@ -119,7 +122,8 @@ class MariaDbSource : public Source {
   Status prepare_snapshot();
   Status run_snapshot(Dispatcher& dispatcher, const std::atomic<bool>& stop);
 
-  Result<ExtendedColumnTypes> read_extended_types(const std::string& db, const std::string& table);
+  // What information_schema says of db.table's columns (extended types, defaults, type names).
+  Result<SchemaColumns> read_schema_columns(const std::string& db, const std::string& table);
   Status handle_event(const RawBinlogEvent& raw, const BinlogEvent& event, Dispatcher& dispatcher);
   Status begin(const RawBinlogEvent& raw, const BinlogEvent& event, std::string id,
                std::optional<MariaDbGtid> gtid, bool standalone, Dispatcher& dispatcher);

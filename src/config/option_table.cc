@@ -187,6 +187,17 @@ std::vector<OptionSpec> build_table() {
                   "event).",
        .applies_when = kBinlogOnly,
        .section = kBinlog},
+      {.key = "debezium.source.include.schema.changes",
+       .type = T::kBool,
+       .default_value = "true",
+       .meaning = "Schema-change records (Debezium's SchemaChangeKey/SchemaChangeValue) on the "
+                  "topic named `topic.prefix`: one `CREATE` per captured table at a snapshot, "
+                  "and one per database whose captured tables a DDL created, altered or dropped "
+                  "(and for CREATE/ALTER/DROP DATABASE), with the statement as `ddl` and the "
+                  "tables' definitions in `tableChanges` as information_schema reports them "
+                  "once the DDL ran (Siphon does not parse DDL).",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
       {.key = "siphon.binlog.heartbeat.interval.ms",
        .type = T::kLong,
        .default_value = "1000",
@@ -708,8 +719,9 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.topic.naming.strategy",
        "topic names follow Debezium's default naming strategy"},
       {"debezium.source.topic.cache.size", kNotConfigurable},
-      {"debezium.source.include.schema.changes", kNotPostgres},
-      {"debezium.source.schema.history.internal.", kNotPostgres},
+      {"debezium.source.schema.history.internal.",
+       "schema history is not implemented yet (PostgreSQL has none; MariaDB/MySQL events are "
+       "typed from the binlog's TABLE_MAP with binlog_row_metadata=FULL)"},
       {"debezium.source.database.history.", kNotPostgres},
       {"debezium.source.schema.refresh.mode", kNotConfigurable},
       {"debezium.source.event.processing.failure.handling.mode", kNotConfigurable},

@@ -163,6 +163,7 @@ Result<binlog::MariaDbSourceConfig> mariadb_config(const Config& c, bool mysql) 
     if (!filter) return tl::unexpected(filter.error());
     *target = std::move(*filter);
   }
+  m.include_schema_changes = c.get_bool("debezium.source.include.schema.changes");
   m.snapshot_mode = c.get("debezium.source.snapshot.mode");
   const std::string& locking = c.get("debezium.source.snapshot.locking.mode");
   if (locking != "minimal" && locking != "none") {

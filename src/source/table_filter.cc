@@ -43,9 +43,13 @@ bool TableFilter::any(const std::vector<std::regex>& patterns, const std::string
   return false;
 }
 
-bool TableFilter::captures(const std::string& schema, const std::string& table) const {
+bool TableFilter::captures_schema(const std::string& schema) const {
   if (!schema_include_.empty() && !any(schema_include_, schema)) return false;
-  if (any(schema_exclude_, schema)) return false;
+  return !any(schema_exclude_, schema);
+}
+
+bool TableFilter::captures(const std::string& schema, const std::string& table) const {
+  if (!captures_schema(schema)) return false;
   std::string qualified = schema + "." + table;
   if (!table_include_.empty() && !any(table_include_, qualified)) return false;
   if (any(table_exclude_, qualified)) return false;

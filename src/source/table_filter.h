@@ -36,6 +36,8 @@ class TableFilter {
                                     const std::vector<std::string>& column_exclude = {});
 
   bool captures(const std::string& schema, const std::string& table) const;
+  // Whether the schema (database) include/exclude lists admit it; tables may still be filtered.
+  bool captures_schema(const std::string& schema) const;
   // Whether a column of a captured table is in its events' values.
   bool captures_column(const std::string& schema, const std::string& table,
                        const std::string& column) const;

@@ -16,6 +16,7 @@
 #include "core/failpoint.h"
 #include "core/log.h"
 #include "source/binlog/mariadb_source.h"
+#include "source/binlog/schema_change_event.h"
 #include "source/binlog/schema_table_map.h"
 #include "source/binlog/snapshot_text_value.h"
 
@@ -153,6 +154,20 @@ Status MariaDbSource::prepare_snapshot() {
     if (!captured) return tl::unexpected(captured.error());
     snapshot_tables_.push_back(map->table_id);
   }
+  if (config_.include_schema_changes) {
+    // The snapshot's schema-change records: each captured table's CREATE statement, and the
+    // definitions the next DDL is compared with, as of the snapshot.
+    auto definitions = read_definitions();
+    if (!definitions) return tl::unexpected(definitions.error());
+    definitions_ = std::move(*definitions);
+    snapshot_ddl_.clear();
+    for (const auto& [name, table_columns] : tables) {
+      auto create = sql_->query("SHOW CREATE TABLE " + quote_name(name.first) + "." +
+                                quote_name(name.second));
+      if (!create) return tl::unexpected(create.error());
+      snapshot_ddl_[name.first + "." + name.second] = create->at(0).at(1).value_or("");
+    }
+  }
   if (config_.snapshot_global_lock) {
     if (auto s = exec("UNLOCK TABLES"); !s) return s;
     const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -222,6 +237,41 @@ Status MariaDbSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<boo
     delaypoint("snapshot.row");
     return dispatcher.dispatch_change(e, position);
   };
+
+  if (config_.include_schema_changes) {
+    // One CREATE per captured table, before its rows (Debezium's snapshot order).
+    for (uint64_t id : snapshot_tables_) {
+      const CapturedTable* table = tables_.find(id);
+      if (table == nullptr || !table->schema) continue;
+      auto db = definitions_.find(table->map.database);
+      if (db == definitions_.end()) continue;
+      auto definition = db->second.find(table->map.table);
+      if (definition == db->second.end()) continue;
+      std::vector<Value> source = {Value::string(config_.debezium_version),
+                                   Value::string(config_.connector_name),
+                                   Value::string(config_.topic_prefix),
+                                   Value::integer(snapshot_ts_ms_),
+                                   Value::string("true"),
+                                   Value::string(table->map.database),
+                                   Value::null(),
+                                   Value::integer(snapshot_ts_ms_ * 1000),
+                                   Value::integer(snapshot_ts_ms_ * 1000000),
+                                   Value::string(table->map.table),
+                                   Value::integer(0),
+                                   Value::null(),
+                                   Value::string(completed_.file),
+                                   Value::integer(static_cast<int64_t>(completed_.pos)),
+                                   Value::integer(0),
+                                   Value::null(),
+                                   Value::null()};
+      auto record = schema_change_record(
+          config_.connector_name, *source_schema_, source, snapshot_ts_ms_, table->map.database,
+          snapshot_ddl_[table->data_collection], {TableChange{"CREATE", definition->second}});
+      auto s = dispatcher.dispatch_struct(config_.topic_prefix, record.key_schema, &record.key,
+                                          record.value_schema, &record.value, position);
+      if (!s) return s;
+    }
+  }
 
   bool stopped = false;
   for (uint64_t id : snapshot_tables_) {

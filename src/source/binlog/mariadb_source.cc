@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "event/source_block_schema.h"
 #include "format/debezium_json_serializer.h"
 #include "source/binlog/row_decoder.h"
+#include "source/binlog/schema_change_event.h"
 
 namespace siphon::source::binlog {
 
@@ -67,6 +69,12 @@ std::string xa_key(std::string id) {
   std::transform(id.begin(), id.end(), id.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return id;
+}
+
+std::string lower_ascii(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
 }
 
 std::string gtid_text(const MariaDbGtid& g) {
@@ -192,7 +200,15 @@ Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) 
   // read every table only to fail then.
   bool purged = false;
   if (auto s = open_binlog(&purged); !s) return s;
-  if (!snapshot_wanted_ && !purged) return ok();
+  if (!snapshot_wanted_ && !purged) {
+    if (config_.include_schema_changes) {
+      // What the next DDL is compared with.
+      auto definitions = read_definitions();
+      if (!definitions) return tl::unexpected(definitions.error());
+      definitions_ = std::move(*definitions);
+    }
+    return ok();
+  }
   snapshot_wanted_ = true;  // wanted, or when_needed and the stored position is gone
   connection_.reset();      // reopened at the snapshot's position once it is read
   return prepare_snapshot();
@@ -584,7 +600,148 @@ Status MariaDbSource::on_query(const RawBinlogEvent& raw, const BinlogEvent& eve
   }
   // Any other statement is DDL or administration: the schema may have changed.
   tables_.on_ddl();
+  if (config_.include_schema_changes) {
+    if (auto s = on_schema_change(raw, event, query, statement, dispatcher); !s) return s;
+  }
   if (tx_ && tx_->standalone) return commit(raw, dispatcher);
+  return ok();
+}
+
+Result<std::map<std::string, DatabaseDefinitions>> MariaDbSource::read_definitions() {
+  return read_table_definitions(
+      *sql_, [this](const std::string& database) { return filter_.captures_schema(database); });
+}
+
+Status MariaDbSource::on_schema_change(const RawBinlogEvent& raw, const BinlogEvent& event,
+                                       const QueryEvent& query, std::string_view statement,
+                                       Dispatcher& dispatcher) {
+  // Every captured database is read again: a statement may name tables of databases other
+  // than its default one. DDL is rare; a database-level statement (CREATE/ALTER/DROP
+  // DATABASE) gets a record even without table changes.
+  auto after = read_definitions();
+  if (!after) {
+    return make_error(after.error().kind, "reading the schema after the DDL at {}:{}: {}", file_,
+                      raw.position, after.error().message);
+  }
+  // CREATE/ALTER/DROP DATABASE [IF [NOT] EXISTS] name: the database it names.
+  std::optional<std::string> named_database;
+  for (const char* verb : {"CREATE", "ALTER", "DROP"}) {
+    if (!starts_with_word(statement, verb)) continue;
+    std::string_view rest = statement_of(statement.substr(std::string_view(verb).size()));
+    if (!starts_with_word(rest, "DATABASE") && !starts_with_word(rest, "SCHEMA")) break;
+    rest = statement_of(rest.substr(rest.find_first_of(" \t\n")));
+    for (const char* word : {"IF", "NOT", "EXISTS"}) {
+      if (starts_with_word(rest, word)) rest = statement_of(rest.substr(std::strlen(word)));
+    }
+    std::string name;
+    if (!rest.empty() && rest.front() == '`') {
+      for (size_t i = 1; i < rest.size(); ++i) {
+        if (rest[i] == '`' && i + 1 < rest.size() && rest[i + 1] == '`') {
+          name.push_back('`');
+          ++i;
+        } else if (rest[i] == '`') {
+          break;
+        } else {
+          name.push_back(rest[i]);
+        }
+      }
+    } else {
+      name = std::string(rest.substr(0, rest.find_first_of(" \t\n;")));
+    }
+    if (!name.empty()) named_database = name;
+    break;
+  }
+  std::set<std::string> databases;
+  for (const auto& [db, tables] : definitions_) databases.insert(db);
+  for (const auto& [db, tables] : *after) databases.insert(db);
+  bool any = false;
+  const std::string ddl(statement);
+  auto emit_record = [&](const std::string& db, const std::vector<TableChange>& changes) {
+    std::vector<Value> source = {Value::string(config_.debezium_version),
+                                 Value::string(config_.connector_name),
+                                 Value::string(config_.topic_prefix),
+                                 Value::integer(int64_t{event.header.timestamp} * 1000),
+                                 Value::string("false"),
+                                 Value::string(db),
+                                 Value::null(),
+                                 Value::integer(int64_t{event.header.timestamp} * 1000000),
+                                 Value::integer(int64_t{event.header.timestamp} * 1000000000),
+                                 Value::null(),
+                                 Value::integer(event.header.server_id),
+                                 tx_ && tx_->gtid ? Value::string(tx_->id) : Value::null(),
+                                 Value::string(file_),
+                                 Value::integer(static_cast<int64_t>(raw.position)),
+                                 Value::integer(0),
+                                 Value::integer(query.thread_id),
+                                 Value::null()};
+    auto record = schema_change_record(config_.connector_name, *source_schema_, source,
+                                       now_unix_micros() / 1000, db, ddl, changes);
+    any = true;
+    return dispatcher.dispatch_struct(config_.topic_prefix, record.key_schema, &record.key,
+                                      record.value_schema, &record.value,
+                                      position(tx_ ? tx_->events : 0, 0));
+  };
+  // A change belongs to this statement when the statement names the table (or its database,
+  // for CREATE/DROP DATABASE). When Siphon reads the binlog behind the server, later DDL has
+  // already run: its changes then wait for the statements that name them, so each statement
+  // gets its own record, though a definition may already show what later DDL made of it.
+  const std::string folded_statement = lower_ascii(std::string(statement));
+  auto names = [&](const std::string& table) {
+    const std::string name = lower_ascii(table);
+    for (size_t at = folded_statement.find(name); at != std::string::npos;
+         at = folded_statement.find(name, at + 1)) {
+      auto identifier = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+               static_cast<unsigned char>(c) >= 0x80;
+      };
+      const bool starts = at == 0 || !identifier(folded_statement[at - 1]);
+      const size_t end = at + name.size();
+      const bool ends = end == folded_statement.size() || !identifier(folded_statement[end]);
+      if (starts && ends) return true;
+    }
+    return false;
+  };
+  static const DatabaseDefinitions kNone;
+  for (const std::string& db : databases) {
+    auto before = definitions_.find(db);
+    auto now = after->find(db);
+    const bool whole_database = named_database && *named_database == db;
+    std::vector<TableChange> changes;
+    for (TableChange& change : table_changes(before == definitions_.end() ? kNone : before->second,
+                                             now == after->end() ? kNone : now->second)) {
+      if (!whole_database && !names(change.table.table)) continue;
+      // Applied to the known definitions whether captured or not, so it is not seen again.
+      if (change.type == "DROP") {
+        definitions_[db].erase(change.table.table);
+      } else {
+        definitions_[db][change.table.table] = change.table;
+      }
+      if (filter_.captures(change.table.database, change.table.table)) {
+        changes.push_back(std::move(change));
+      }
+    }
+    // An ALTER read after a later DDL already changed the table again finds nothing new: it
+    // still gets its record, with the table as it is now.
+    if (changes.empty() &&
+        (starts_with_word(statement, "ALTER") || starts_with_word(statement, "CREATE") ||
+         starts_with_word(statement, "DROP"))) {
+      auto known = definitions_.find(db);
+      if (known != definitions_.end()) {
+        for (const auto& [name, table] : known->second) {
+          if (names(name) && filter_.captures(db, name) &&
+              (starts_with_word(statement, "ALTER") ||
+               folded_statement.find("index") != std::string::npos)) {
+            changes.push_back(TableChange{"ALTER", table});
+          }
+        }
+      }
+    }
+    if (changes.empty()) continue;
+    if (auto s = emit_record(db, changes); !s) return s;
+  }
+  if (!any && named_database && filter_.captures_schema(*named_database)) {
+    if (auto s = emit_record(*named_database, {}); !s) return s;
+  }
   return ok();
 }
 

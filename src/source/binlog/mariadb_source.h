@@ -26,6 +26,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "event/change_event.h"
@@ -35,6 +36,7 @@
 #include "source/binlog/binlog_table_cache.h"
 #include "source/binlog/event_decoder.h"
 #include "source/binlog/mariadb_sql.h"
+#include "source/binlog/table_definition.h"
 #include "source/binlog/value_converter.h"
 #include "source/source.h"
 #include "source/table_filter.h"
@@ -66,6 +68,8 @@ struct MariaDbSourceConfig {
   std::string start_gtids;
   std::string start_file;
   uint64_t start_pos = 0;
+  // include.schema.changes: schema-change records on the topic named by the prefix.
+  bool include_schema_changes = true;
   // column.propagate.source.type / datatype.propagate.source.type; nullopt when not set.
   std::optional<NameFilter> propagate_columns;
   std::optional<NameFilter> propagate_datatypes;
@@ -132,6 +136,12 @@ class MariaDbSource : public Source {
   Status on_rows(const RawBinlogEvent& raw, const BinlogEvent& event, const RowsEvent& rows,
                  Dispatcher& dispatcher);
   Status commit(const RawBinlogEvent& raw, Dispatcher& dispatcher);
+  // The captured databases' table definitions, as information_schema has them now.
+  Result<std::map<std::string, DatabaseDefinitions>> read_definitions();
+  // A DDL ran: schema-change records for the captured tables it created, altered or dropped.
+  Status on_schema_change(const RawBinlogEvent& raw, const BinlogEvent& event,
+                          const QueryEvent& query, std::string_view statement,
+                          Dispatcher& dispatcher);
   Status emit(event::ChangeEvent event, uint64_t event_index, uint32_t row, Dispatcher& dispatcher);
   Result<Row> build_row(const CapturedTable& table, const RowImageValues& values,
                         const RawBinlogEvent& raw, size_t row_index) const;
@@ -173,6 +183,10 @@ class MariaDbSource : public Source {
   std::optional<MariaDbSql> snapshot_;
   std::vector<uint64_t> snapshot_tables_;
   int64_t snapshot_ts_ms_ = 0;
+  // include.schema.changes: the definitions before the next DDL, and the snapshot's CREATE
+  // statements (SHOW CREATE TABLE, read under the lock), by "db.table".
+  std::map<std::string, DatabaseDefinitions> definitions_;
+  std::map<std::string, std::string> snapshot_ddl_;
   // A restart inside a transaction: which one, and what of it was delivered.
   std::string resume_tx_id_;
   uint32_t resume_records_done_ = 0;

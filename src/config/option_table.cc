@@ -198,6 +198,25 @@ std::vector<OptionSpec> build_table() {
                   "once the DDL ran (Siphon does not parse DDL).",
        .applies_when = kBinlogOnly,
        .section = kBinlog},
+      {.key = "debezium.source.schema.history.internal",
+       .type = T::kString,
+       .meaning = "The schema history store: `io.debezium.storage.file.history.FileSchemaHistory` "
+                  "(with `schema.history.internal.file.filename`); empty keeps none. It records "
+                  "each captured table's definition (Debezium's history records: position, ddl, "
+                  "tableChanges) at the snapshot or start and at each DDL, fsync'd before the "
+                  "DDL's position can be stored as an offset; a restart replays it up to the "
+                  "stored offset, so events before a DDL that ran while Siphon was stopped get "
+                  "the defaults and MariaDB types (JSON, UUID, INET) of their time. With an "
+                  "offset stored and the history missing Siphon refuses to start; "
+                  "`snapshot.mode=recovery` rebuilds it from the current table structures. The "
+                  "Kafka store (`KafkaSchemaHistory`) is not implemented yet.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "debezium.source.schema.history.internal.file.filename",
+       .type = T::kString,
+       .meaning = "The schema history file (JSON lines, Debezium's FileSchemaHistory format).",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
       {.key = "siphon.binlog.heartbeat.interval.ms",
        .type = T::kLong,
        .default_value = "1000",
@@ -310,7 +329,7 @@ std::vector<OptionSpec> build_table() {
        .type = T::kEnum,
        .default_value = "initial",
        .allowed = {"initial", "initial_only", "no_data", "schema_only", "never", "always",
-                   "when_needed"},
+                   "when_needed", "recovery", "schema_only_recovery"},
        .meaning =
            "When to read the captured tables' current rows (events with op `r`) before "
            "streaming. `initial`: when no offset is stored (or the stored snapshot was "
@@ -335,7 +354,9 @@ std::vector<OptionSpec> build_table() {
            "since its position. MariaDB: the tables are read in a transaction started WITH "
            "CONSISTENT SNAPSHOT and streaming starts at the binlog position (and GTID "
            "position) that transaction sees, so each transaction arrives once; an interrupted "
-           "snapshot is taken again. `recovery` (schema history) is not implemented yet.",
+           "snapshot is taken again. `recovery` (legacy `schema_only_recovery`; MariaDB/MySQL "
+           "with a schema history): streams from the stored offset like `no_data` and rebuilds "
+           "the schema history from the current table structures.",
        .section = kCapture},
       {.key = "debezium.source.heartbeat.interval.ms",
        .type = T::kLong,
@@ -719,9 +740,14 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.topic.naming.strategy",
        "topic names follow Debezium's default naming strategy"},
       {"debezium.source.topic.cache.size", kNotConfigurable},
-      {"debezium.source.schema.history.internal.",
-       "schema history is not implemented yet (PostgreSQL has none; MariaDB/MySQL events are "
-       "typed from the binlog's TABLE_MAP with binlog_row_metadata=FULL)"},
+      {"debezium.source.schema.history.internal.kafka.",
+       "the Kafka schema history store is not implemented yet; use FileSchemaHistory"},
+      {"debezium.source.schema.history.internal.skip.unparseable.ddl",
+       "Siphon does not parse DDL (definitions come from information_schema)"},
+      {"debezium.source.schema.history.internal.store.only.captured.tables.ddl",
+       "the schema history always holds only the captured tables"},
+      {"debezium.source.schema.history.internal.store.only.captured.databases.ddl",
+       "the schema history always holds only the captured tables"},
       {"debezium.source.database.history.", kNotPostgres},
       {"debezium.source.schema.refresh.mode", kNotConfigurable},
       {"debezium.source.event.processing.failure.handling.mode", kNotConfigurable},

@@ -83,6 +83,12 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
   p.heartbeat_topic_prefix = c.get("debezium.source.topic.heartbeat.prefix");
   p.snapshot_mode = c.get("debezium.source.snapshot.mode");
   if (p.snapshot_mode == "schema_only") p.snapshot_mode = "no_data";
+  if (p.snapshot_mode == "recovery" || p.snapshot_mode == "schema_only_recovery") {
+    return make_error(ErrorKind::kConfig,
+                      "debezium.source.snapshot.mode: '{}' rebuilds a schema history, which the "
+                      "PostgreSQL connector does not keep; use no_data to stream from the slot",
+                      p.snapshot_mode);
+  }
   p.status_update_interval =
       std::chrono::milliseconds(c.get_int("debezium.source.status.update.interval.ms"));
   auto messages =
@@ -164,7 +170,31 @@ Result<binlog::MariaDbSourceConfig> mariadb_config(const Config& c, bool mysql) 
     *target = std::move(*filter);
   }
   m.include_schema_changes = c.get_bool("debezium.source.include.schema.changes");
+  const std::string& history = c.get("debezium.source.schema.history.internal");
+  if (!history.empty()) {
+    if (history != "io.debezium.storage.file.history.FileSchemaHistory") {
+      return make_error(ErrorKind::kConfig,
+                        "debezium.source.schema.history.internal: '{}' is not supported; use "
+                        "io.debezium.storage.file.history.FileSchemaHistory (the Kafka store is "
+                        "not implemented yet)",
+                        history);
+    }
+    m.schema_history_path = c.get("debezium.source.schema.history.internal.file.filename");
+    if (m.schema_history_path.empty()) {
+      return make_error(ErrorKind::kConfig,
+                        "debezium.source.schema.history.internal.file.filename: required with "
+                        "FileSchemaHistory (the file the history is kept in)");
+    }
+  }
   m.snapshot_mode = c.get("debezium.source.snapshot.mode");
+  if ((m.snapshot_mode == "recovery" || m.snapshot_mode == "schema_only_recovery") &&
+      m.schema_history_path.empty()) {
+    return make_error(ErrorKind::kConfig,
+                      "debezium.source.snapshot.mode: '{}' rebuilds the schema history; set "
+                      "debezium.source.schema.history.internal to "
+                      "io.debezium.storage.file.history.FileSchemaHistory with its file name",
+                      m.snapshot_mode);
+  }
   const std::string& locking = c.get("debezium.source.snapshot.locking.mode");
   if (locking != "minimal" && locking != "none") {
     return make_error(ErrorKind::kConfig,
@@ -185,7 +215,8 @@ Result<binlog::MariaDbSourceConfig> mariadb_config(const Config& c, bool mysql) 
                       "give one start position");
   }
   const bool snapshots = m.snapshot_mode != "no_data" && m.snapshot_mode != "schema_only" &&
-                         m.snapshot_mode != "never";
+                         m.snapshot_mode != "never" && m.snapshot_mode != "recovery" &&
+                         m.snapshot_mode != "schema_only_recovery";
   if (snapshots && (!m.start_gtids.empty() || !m.start_file.empty())) {
     return make_error(ErrorKind::kConfig,
                       "siphon.binlog.start.{}: a start position applies without a snapshot; "

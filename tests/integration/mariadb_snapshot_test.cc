@@ -2,6 +2,8 @@
 // 10.11 started by the harness (one server per test process: ctest runs each test alone).
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <thread>
@@ -573,6 +575,86 @@ TEST_F(MariaDbSnapshot, RowsAroundDdlMadeWhileStoppedDecodeWithTheirOwnColumns) 
             "ALTER TABLE ddl_stop.t ADD COLUMN b VARCHAR(5) DEFAULT 'x'");
   EXPECT_EQ(payload(changes[1])["ddl"], "ALTER TABLE ddl_stop.t DROP COLUMN a");
   EXPECT_EQ(payload(changes[1])["tableChanges"][0]["type"], "ALTER");
+}
+
+}  // namespace
+}  // namespace siphon::testing
+
+namespace siphon::testing {
+namespace {
+
+json field_of(const json& record, const std::string& name) {
+  for (const json& f : record["value"]["schema"]["fields"]) {
+    if (f["field"] != "after") continue;
+    for (const json& c : f["fields"]) {
+      if (c["field"] == name) return c;
+    }
+  }
+  return nullptr;
+}
+
+TEST_F(MariaDbSnapshot, TheSchemaHistoryGivesEventsBeforeADdlTheSchemaOfTheirTime) {
+  sql.exec(
+      "CREATE DATABASE hist; CREATE TABLE hist.t (id INT PRIMARY KEY, d INT DEFAULT 5);"
+      "INSERT INTO hist.t VALUES (1, 1)");
+  MariaDbSiphonHarness h(server, "mhistory");
+  const std::filesystem::path history = h.dir() / "history.jsonl";
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  h.props["debezium.source.database.include.list"] = "hist";
+  h.props["debezium.source.schema.history.internal"] =
+      "io.debezium.storage.file.history.FileSchemaHistory";
+  h.props["debezium.source.schema.history.internal.file.filename"] = history.string();
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("hist", "t"), 1)) << h.log();
+  h.wait_until_streaming();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+
+  // While Siphon is stopped: a row with the old default, the DDL, a row with the new one.
+  sql.exec("INSERT INTO hist.t (id) VALUES (2)");
+  sql.exec("ALTER TABLE hist.t ALTER COLUMN d SET DEFAULT 7");
+  sql.exec("INSERT INTO hist.t (id) VALUES (3)");
+  auto again = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("hist", "t"), 3)) << h.log();
+  ASSERT_TRUE(h.wait_for_records(h.prefix(), 2)) << h.log();
+  ASSERT_TRUE(again.stop().success()) << h.log();
+  EXPECT_NE(h.log().find("records replayed up to the stored offset"), std::string::npos) << h.log();
+
+  auto rows = h.records(h.topic("hist", "t"));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(field_of(rows[0], "d")["default"], 5);  // the snapshot
+  EXPECT_EQ(field_of(rows[1], "d")["default"], 5);  // before the ALTER: from the history
+  EXPECT_EQ(field_of(rows[2], "d")["default"], 7);  // after it
+  EXPECT_EQ(payload(rows[2])["after"]["d"], 7);
+
+  // The history: the snapshot's CREATE, then the ALTER with its position.
+  std::vector<json> records;
+  {
+    std::ifstream in(history);
+    std::string line;
+    while (std::getline(in, line)) records.push_back(json::parse(line));
+  }
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0]["tableChanges"][0]["type"], "CREATE");
+  EXPECT_EQ(records[0]["position"]["snapshot"], true);
+  EXPECT_EQ(records[0]["source"]["server"], h.prefix());
+  EXPECT_EQ(records[1]["ddl"], "ALTER TABLE hist.t ALTER COLUMN d SET DEFAULT 7");
+  EXPECT_EQ(records[1]["databaseName"], "hist");
+  EXPECT_TRUE(records[1]["position"].contains("file"));
+  EXPECT_EQ(records[1]["tableChanges"][0]["table"]["columns"][1]["defaultValueExpression"], "7");
+
+  // Without its history a stored offset is refused; recovery rebuilds the history.
+  std::filesystem::remove(history);
+  auto refused = h.run_to_exit(60s);
+  EXPECT_EQ(refused.status.code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("snapshot.mode=recovery"), std::string::npos) << refused.err;
+  h.props["debezium.source.snapshot.mode"] = "recovery";
+  auto recovered = h.start();
+  h.wait_until_streaming();
+  sql.exec("INSERT INTO hist.t (id) VALUES (4)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("hist", "t"), 4)) << h.log();
+  ASSERT_TRUE(recovered.stop().success()) << h.log();
+  EXPECT_TRUE(std::filesystem::file_size(history) > 0);
+  EXPECT_EQ(h.records(h.topic("hist", "t")).size(), 4u);  // nothing snapshotted again
 }
 
 }  // namespace

@@ -154,12 +154,12 @@ Status MariaDbSource::prepare_snapshot() {
     if (!captured) return tl::unexpected(captured.error());
     snapshot_tables_.push_back(map->table_id);
   }
-  if (config_.include_schema_changes) {
-    // The snapshot's schema-change records: each captured table's CREATE statement, and the
-    // definitions the next DDL is compared with, as of the snapshot.
-    auto definitions = read_definitions();
-    if (!definitions) return tl::unexpected(definitions.error());
-    definitions_ = std::move(*definitions);
+  // The definitions the next DDL is compared with, as of the snapshot, and each captured
+  // table's CREATE statement for the schema-change records and the schema history.
+  auto definitions = read_definitions();
+  if (!definitions) return tl::unexpected(definitions.error());
+  definitions_ = std::move(*definitions);
+  if (config_.include_schema_changes || history_) {
     snapshot_ddl_.clear();
     for (const auto& [name, table_columns] : tables) {
       auto create = sql_->query("SHOW CREATE TABLE " + quote_name(name.first) + "." +
@@ -189,6 +189,20 @@ Status MariaDbSource::prepare_snapshot() {
   resume_pending_ = false;
   resume_records_done_ = 0;
   resume_events_ = resume_rows_ = 0;
+  if (history_) {
+    nlohmann::json position = completed_.to_json();
+    position["snapshot"] = true;
+    for (const auto& [name, table_columns] : tables) {
+      const std::string qualified = name.first + "." + name.second;
+      auto db = definitions_.find(name.first);
+      if (db == definitions_.end() || !db->second.count(name.second)) continue;
+      if (auto s = record_history(position, snapshot_ts_ms_, name.first, snapshot_ddl_[qualified],
+                                  {TableChange{"CREATE", db->second.at(name.second)}});
+          !s) {
+        return s;
+      }
+    }
+  }
   log::info(
       "snapshot at binlog {}:{} (GTID position {}) of {} tables; streaming continues from "
       "there",

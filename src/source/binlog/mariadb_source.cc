@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 
 #include "core/clock.h"
@@ -185,6 +186,7 @@ Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) 
                   : std::string(),
               snapshot_interrupted_ ? " (an interrupted snapshot)" : "");
   }
+  if (!config_.schema_history_path.empty()) history_.emplace(config_.schema_history_path);
   snapshot_wanted_ = snapshot_wanted(stored_offset);
   if (stored_offset && !snapshot_wanted_ && !snapshot_interrupted_ &&
       config_.snapshot_mode == "initial_only") {
@@ -200,15 +202,7 @@ Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) 
   // read every table only to fail then.
   bool purged = false;
   if (auto s = open_binlog(&purged); !s) return s;
-  if (!snapshot_wanted_ && !purged) {
-    if (config_.include_schema_changes) {
-      // What the next DDL is compared with.
-      auto definitions = read_definitions();
-      if (!definitions) return tl::unexpected(definitions.error());
-      definitions_ = std::move(*definitions);
-    }
-    return ok();
-  }
+  if (!snapshot_wanted_ && !purged) return load_definitions(stored_offset);
   snapshot_wanted_ = true;  // wanted, or when_needed and the stored position is gone
   connection_.reset();      // reopened at the snapshot's position once it is read
   return prepare_snapshot();
@@ -330,6 +324,13 @@ Status MariaDbSource::open_binlog(bool* purged) {
 
 Result<SchemaColumns> MariaDbSource::read_schema_columns(const std::string& db,
                                                          const std::string& table) {
+  // The definitions kept from the schema history and each DDL: those of the position being
+  // read, where information_schema only knows the present.
+  if (auto known = definitions_.find(db); known != definitions_.end()) {
+    if (auto t = known->second.find(table); t != known->second.end()) {
+      return schema_columns_of(t->second);
+    }
+  }
   SchemaColumns out;
   if (!sql_) return out;
   auto columns = sql_->query(
@@ -600,11 +601,123 @@ Status MariaDbSource::on_query(const RawBinlogEvent& raw, const BinlogEvent& eve
   }
   // Any other statement is DDL or administration: the schema may have changed.
   tables_.on_ddl();
-  if (config_.include_schema_changes) {
-    if (auto s = on_schema_change(raw, event, query, statement, dispatcher); !s) return s;
-  }
+  if (auto s = on_schema_change(raw, event, query, statement, dispatcher); !s) return s;
   if (tx_ && tx_->standalone) return commit(raw, dispatcher);
   return ok();
+}
+
+namespace {
+
+Result<std::vector<TableChange>> history_changes(const nlohmann::json& record) {
+  std::vector<TableChange> out;
+  auto it = record.find("tableChanges");
+  if (it == record.end() || !it->is_array()) return out;
+  for (const nlohmann::json& change : *it) {
+    auto table =
+        TableDefinition::from_json(change.value("id", ""), change.value("table", nlohmann::json()));
+    if (!table) return tl::unexpected(table.error());
+    out.push_back(TableChange{change.value("type", ""), std::move(*table)});
+  }
+  return out;
+}
+
+// Whether a history record's position is at or before the stored offset (so the definitions
+// it records hold at the offset).
+bool at_or_before(const nlohmann::json& position, const BinlogOffset& offset) {
+  if (position.value("snapshot", false)) return true;
+  const std::string ddl = position.value("siphon.ddl", "");
+  if (offset.gtids) {
+    MariaDbGtid g{};
+    unsigned long long seq = 0;
+    if (std::sscanf(ddl.c_str(), "%u-%u-%llu", &g.domain_id, &g.server_id, &seq) == 3) {
+      auto it = offset.gtids->domains().find(g.domain_id);
+      return it != offset.gtids->domains().end() && it->second.sequence >= seq;
+    }
+  }
+  const std::string file = position.value("file", "");
+  const uint64_t pos = position.value("pos", uint64_t{0});
+  return file < offset.file || (file == offset.file && pos < offset.pos);
+}
+
+}  // namespace
+
+Status MariaDbSource::load_definitions(const std::optional<nlohmann::json>& stored_offset) {
+  const bool recovery =
+      config_.snapshot_mode == "recovery" || config_.snapshot_mode == "schema_only_recovery";
+  if (history_ && stored_offset && history_->exists() && !recovery) {
+    auto records = history_->read();
+    if (!records) return tl::unexpected(records.error());
+    size_t replayed = 0;
+    for (const nlohmann::json& r : *records) {
+      const nlohmann::json position = r.value("position", nlohmann::json::object());
+      if (at_or_before(position, completed_)) {
+        auto changes = history_changes(r);
+        if (!changes) return tl::unexpected(changes.error());
+        apply_changes(*changes);
+        ++replayed;
+      } else {
+        future_history_[position.value("siphon.ddl", "")].push_back(r);
+      }
+    }
+    log::info("schema history {}: {} records replayed up to the stored offset, {} after it",
+              history_->path(), replayed, records->size() - replayed);
+    return ok();
+  }
+  auto definitions = read_definitions();
+  if (!definitions) return tl::unexpected(definitions.error());
+  definitions_ = std::move(*definitions);
+  if (!history_) return ok();
+  if (stored_offset && !recovery) {
+    return make_error(ErrorKind::kConfig,
+                      "the schema history {} is missing or empty while an offset is stored: "
+                      "set debezium.source.snapshot.mode=recovery to rebuild it from the "
+                      "current table structures",
+                      history_->path());
+  }
+  // The tables as they are now, recorded at the start position.
+  nlohmann::json position = completed_.to_json();
+  position["snapshot"] = true;
+  size_t count = 0;
+  for (const auto& [db, tables] : definitions_) {
+    for (const auto& [name, table] : tables) {
+      if (!filter_.captures(db, name)) continue;
+      if (auto s = record_history(position, now_unix_micros() / 1000, db, "",
+                                  {TableChange{"CREATE", table}});
+          !s) {
+        return s;
+      }
+      ++count;
+    }
+  }
+  log::info("schema history {}: the current structure of {} tables recorded{}", history_->path(),
+            count, recovery ? " (snapshot.mode=recovery)" : "");
+  return ok();
+}
+
+void MariaDbSource::apply_changes(const std::vector<TableChange>& changes) {
+  for (const TableChange& change : changes) {
+    if (change.type == "DROP") {
+      definitions_[change.table.database].erase(change.table.table);
+    } else {
+      definitions_[change.table.database][change.table.table] = change.table;
+    }
+  }
+  tables_.on_ddl();
+}
+
+Status MariaDbSource::record_history(const nlohmann::json& position, int64_t ts_ms,
+                                     const std::string& db, const std::string& ddl,
+                                     const std::vector<TableChange>& changes) {
+  if (!history_) return ok();
+  nlohmann::json table_changes = nlohmann::json::array();
+  for (const TableChange& change : changes) table_changes.push_back(change.to_json());
+  return history_->append({{"source", {{"server", config_.topic_prefix}}},
+                           {"position", position},
+                           {"ts_ms", ts_ms},
+                           {"databaseName", db},
+                           {"schemaName", nullptr},
+                           {"ddl", ddl},
+                           {"tableChanges", std::move(table_changes)}});
 }
 
 Result<std::map<std::string, DatabaseDefinitions>> MariaDbSource::read_definitions() {
@@ -615,6 +728,51 @@ Result<std::map<std::string, DatabaseDefinitions>> MariaDbSource::read_definitio
 Status MariaDbSource::on_schema_change(const RawBinlogEvent& raw, const BinlogEvent& event,
                                        const QueryEvent& query, std::string_view statement,
                                        Dispatcher& dispatcher) {
+  const std::string ddl(statement);
+  // Per database, the table changes of this statement.
+  std::vector<std::pair<std::string, std::vector<TableChange>>> records;
+  auto emit_all = [&]() -> Status {
+    if (!config_.include_schema_changes) return ok();
+    for (const auto& [db, changes] : records) {
+      std::vector<Value> source = {Value::string(config_.debezium_version),
+                                   Value::string(config_.connector_name),
+                                   Value::string(config_.topic_prefix),
+                                   Value::integer(int64_t{event.header.timestamp} * 1000),
+                                   Value::string("false"),
+                                   Value::string(db),
+                                   Value::null(),
+                                   Value::integer(int64_t{event.header.timestamp} * 1000000),
+                                   Value::integer(int64_t{event.header.timestamp} * 1000000000),
+                                   Value::null(),
+                                   Value::integer(event.header.server_id),
+                                   tx_ && tx_->gtid ? Value::string(tx_->id) : Value::null(),
+                                   Value::string(file_),
+                                   Value::integer(static_cast<int64_t>(raw.position)),
+                                   Value::integer(0),
+                                   Value::integer(query.thread_id),
+                                   Value::null()};
+      auto record = schema_change_record(config_.connector_name, *source_schema_, source,
+                                         now_unix_micros() / 1000, db, ddl, changes);
+      auto s = dispatcher.dispatch_struct(config_.topic_prefix, record.key_schema, &record.key,
+                                          record.value_schema, &record.value,
+                                          position(tx_ ? tx_->events : 0, 0));
+      if (!s) return s;
+    }
+    return ok();
+  };
+  // A DDL an earlier run already recorded in the schema history (it stopped before its offset
+  // passed it): the recorded definitions are those of that time.
+  const std::string key = tx_ && tx_->gtid ? tx_->id : fmt::format("{}:{}", file_, raw.position);
+  if (auto recorded = future_history_.find(key); recorded != future_history_.end()) {
+    for (const nlohmann::json& r : recorded->second) {
+      auto changes = history_changes(r);
+      if (!changes) return tl::unexpected(changes.error());
+      apply_changes(*changes);
+      records.emplace_back(r.value("databaseName", ""), std::move(*changes));
+    }
+    future_history_.erase(recorded);
+    return emit_all();
+  }
   // Every captured database is read again: a statement may name tables of databases other
   // than its default one. DDL is rare; a database-level statement (CREATE/ALTER/DROP
   // DATABASE) gets a record even without table changes.
@@ -654,33 +812,6 @@ Status MariaDbSource::on_schema_change(const RawBinlogEvent& raw, const BinlogEv
   std::set<std::string> databases;
   for (const auto& [db, tables] : definitions_) databases.insert(db);
   for (const auto& [db, tables] : *after) databases.insert(db);
-  bool any = false;
-  const std::string ddl(statement);
-  auto emit_record = [&](const std::string& db, const std::vector<TableChange>& changes) {
-    std::vector<Value> source = {Value::string(config_.debezium_version),
-                                 Value::string(config_.connector_name),
-                                 Value::string(config_.topic_prefix),
-                                 Value::integer(int64_t{event.header.timestamp} * 1000),
-                                 Value::string("false"),
-                                 Value::string(db),
-                                 Value::null(),
-                                 Value::integer(int64_t{event.header.timestamp} * 1000000),
-                                 Value::integer(int64_t{event.header.timestamp} * 1000000000),
-                                 Value::null(),
-                                 Value::integer(event.header.server_id),
-                                 tx_ && tx_->gtid ? Value::string(tx_->id) : Value::null(),
-                                 Value::string(file_),
-                                 Value::integer(static_cast<int64_t>(raw.position)),
-                                 Value::integer(0),
-                                 Value::integer(query.thread_id),
-                                 Value::null()};
-    auto record = schema_change_record(config_.connector_name, *source_schema_, source,
-                                       now_unix_micros() / 1000, db, ddl, changes);
-    any = true;
-    return dispatcher.dispatch_struct(config_.topic_prefix, record.key_schema, &record.key,
-                                      record.value_schema, &record.value,
-                                      position(tx_ ? tx_->events : 0, 0));
-  };
   // A change belongs to this statement when the statement names the table (or its database,
   // for CREATE/DROP DATABASE). When Siphon reads the binlog behind the server, later DDL has
   // already run: its changes then wait for the statements that name them, so each statement
@@ -737,12 +868,24 @@ Status MariaDbSource::on_schema_change(const RawBinlogEvent& raw, const BinlogEv
       }
     }
     if (changes.empty()) continue;
-    if (auto s = emit_record(db, changes); !s) return s;
+    records.emplace_back(db, std::move(changes));
   }
-  if (!any && named_database && filter_.captures_schema(*named_database)) {
-    if (auto s = emit_record(*named_database, {}); !s) return s;
+  if (records.empty() && named_database && filter_.captures_schema(*named_database)) {
+    records.emplace_back(*named_database, std::vector<TableChange>{});
   }
-  return ok();
+  // Durable in the schema history before the DDL's position can be stored as an offset.
+  for (const auto& [db, changes] : records) {
+    nlohmann::json position_json = completed_.to_json();
+    position_json["file"] = file_;
+    position_json["pos"] = raw.position;
+    position_json["siphon.ddl"] = key;
+    if (auto s =
+            record_history(position_json, int64_t{event.header.timestamp} * 1000, db, ddl, changes);
+        !s) {
+      return s;
+    }
+  }
+  return emit_all();
 }
 
 Result<Row> MariaDbSource::build_row(const CapturedTable& table, const RowImageValues& values,

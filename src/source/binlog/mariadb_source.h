@@ -35,6 +35,7 @@
 #include "source/binlog/binlog_offset.h"
 #include "source/binlog/binlog_table_cache.h"
 #include "source/binlog/event_decoder.h"
+#include "source/binlog/file_schema_history.h"
 #include "source/binlog/mariadb_sql.h"
 #include "source/binlog/table_definition.h"
 #include "source/binlog/value_converter.h"
@@ -70,6 +71,8 @@ struct MariaDbSourceConfig {
   uint64_t start_pos = 0;
   // include.schema.changes: schema-change records on the topic named by the prefix.
   bool include_schema_changes = true;
+  // schema.history.internal.file.filename with FileSchemaHistory; empty = no history.
+  std::string schema_history_path;
   // column.propagate.source.type / datatype.propagate.source.type; nullopt when not set.
   std::optional<NameFilter> propagate_columns;
   std::optional<NameFilter> propagate_datatypes;
@@ -138,6 +141,13 @@ class MariaDbSource : public Source {
   Status commit(const RawBinlogEvent& raw, Dispatcher& dispatcher);
   // The captured databases' table definitions, as information_schema has them now.
   Result<std::map<std::string, DatabaseDefinitions>> read_definitions();
+  // The definitions streaming starts with: from the schema history up to the stored offset
+  // when there is one, else from information_schema (then recorded in the history).
+  Status load_definitions(const std::optional<nlohmann::json>& stored_offset);
+  void apply_changes(const std::vector<TableChange>& changes);
+  // Appends a record to the schema history (when one is configured) and fsyncs it.
+  Status record_history(const nlohmann::json& position, int64_t ts_ms, const std::string& db,
+                        const std::string& ddl, const std::vector<TableChange>& changes);
   // A DDL ran: schema-change records for the captured tables it created, altered or dropped.
   Status on_schema_change(const RawBinlogEvent& raw, const BinlogEvent& event,
                           const QueryEvent& query, std::string_view statement,
@@ -187,6 +197,10 @@ class MariaDbSource : public Source {
   // statements (SHOW CREATE TABLE, read under the lock), by "db.table".
   std::map<std::string, DatabaseDefinitions> definitions_;
   std::map<std::string, std::string> snapshot_ddl_;
+  // The schema history, and its records past the stored offset by their DDL's GTID (or
+  // file:pos): met again while catching up, they give the definitions of their time.
+  std::optional<FileSchemaHistory> history_;
+  std::map<std::string, std::vector<nlohmann::json>> future_history_;
   // A restart inside a transaction: which one, and what of it was delivered.
   std::string resume_tx_id_;
   uint32_t resume_records_done_ = 0;

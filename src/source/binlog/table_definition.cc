@@ -76,6 +76,61 @@ nlohmann::json TableDefinition::to_json() const {
           {"comment", optional_text(comment)}};
 }
 
+Result<TableDefinition> TableDefinition::from_json(const std::string& id,
+                                                   const nlohmann::json& table) {
+  TableDefinition t;
+  // "\"db\".\"table\""
+  const size_t dot = id.find("\".\"");
+  if (id.size() < 5 || id.front() != '"' || id.back() != '"' || dot == std::string::npos) {
+    return make_error(ErrorKind::kFatal, "table id '{}' is not \"db\".\"table\"", id);
+  }
+  t.database = id.substr(1, dot - 1);
+  t.table = id.substr(dot + 3, id.size() - dot - 4);
+  if (!table.is_object()) return t;  // a DROP may carry none
+  auto text = [](const nlohmann::json& j, const char* key) -> std::optional<std::string> {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  auto integer = [](const nlohmann::json& j, const char* key) -> std::optional<int64_t> {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<int64_t>();
+  };
+  t.default_charset = text(table, "defaultCharsetName");
+  t.comment = text(table, "comment");
+  if (auto it = table.find("primaryKeyColumnNames"); it != table.end() && it->is_array()) {
+    for (const auto& k : *it) {
+      if (k.is_string()) t.primary_key.push_back(k.get<std::string>());
+    }
+  }
+  if (auto it = table.find("columns"); it != table.end() && it->is_array()) {
+    for (const auto& c : *it) {
+      ColumnDefinition col;
+      col.name = text(c, "name").value_or("");
+      col.jdbc_type = static_cast<int>(integer(c, "jdbcType").value_or(0));
+      col.type_name = text(c, "typeName").value_or("");
+      col.type_expression = text(c, "typeExpression").value_or("");
+      col.charset = text(c, "charsetName");
+      col.length = integer(c, "length");
+      col.scale = integer(c, "scale");
+      col.position = static_cast<int>(integer(c, "position").value_or(0));
+      col.optional = c.value("optional", true);
+      col.auto_incremented = c.value("autoIncremented", false);
+      col.generated = c.value("generated", false);
+      col.comment = text(c, "comment");
+      col.default_expression = text(c, "defaultValueExpression");
+      if (auto e = c.find("enumValues"); e != c.end() && e->is_array()) {
+        for (const auto& v : *e) {
+          if (v.is_string()) col.enum_values.push_back(v.get<std::string>());
+        }
+      }
+      t.columns.push_back(std::move(col));
+    }
+  }
+  return t;
+}
+
 nlohmann::json TableChange::to_json() const {
   return {{"type", type}, {"id", table.id()}, {"table", table.to_json()}};
 }
@@ -142,6 +197,25 @@ Result<std::map<std::string, DatabaseDefinitions>> read_table_definitions(
     c.position = static_cast<int>(number(r.at(10)).value_or(0));
     table->second.columns.push_back(std::move(c));
   }
+  // MariaDB's JSON is LONGTEXT with a json_valid() check named after the column.
+  auto checks = sql.query(
+      "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM "
+      "information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA NOT IN " +
+      std::string(kSystemSchemas));
+  if (!checks) return tl::unexpected(checks.error());
+  for (const auto& r : *checks) {
+    auto db = out.find(r.at(0).value_or(""));
+    if (db == out.end()) continue;
+    auto table = db->second.find(r.at(1).value_or(""));
+    if (table == db->second.end()) continue;
+    const std::string name = r.at(2).value_or("");
+    if (r.at(3).value_or("") != "json_valid(`" + name + "`)") continue;
+    for (ColumnDefinition& c : table->second.columns) {
+      if (c.name != name) continue;
+      c.type_name = "JSON";
+      c.jdbc_type = 1111;
+    }
+  }
   auto keys = sql.query(
       "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
       "WHERE INDEX_NAME = 'PRIMARY' AND TABLE_SCHEMA NOT IN " +
@@ -152,6 +226,24 @@ Result<std::map<std::string, DatabaseDefinitions>> read_table_definitions(
     if (db == out.end()) continue;
     auto table = db->second.find(r.at(1).value_or(""));
     if (table != db->second.end()) table->second.primary_key.push_back(r.at(2).value_or(""));
+  }
+  return out;
+}
+
+SchemaColumns schema_columns_of(const TableDefinition& table) {
+  SchemaColumns out;
+  for (const ColumnDefinition& c : table.columns) {
+    SchemaColumnInfo& info = out[c.name];
+    if (c.type_name == "UUID") info.extended = ExtendedType::kUuid;
+    if (c.type_name == "INET4") info.extended = ExtendedType::kInet4;
+    if (c.type_name == "INET6") info.extended = ExtendedType::kInet6;
+    if (c.type_name == "JSON" && lower(c.type_expression) == "longtext") {
+      info.extended = ExtendedType::kJson;  // MariaDB's JSON alias
+    }
+    info.default_expression = c.default_expression;
+    info.type_name = c.type_name;
+    info.length = c.length;
+    info.scale = c.scale;
   }
   return out;
 }

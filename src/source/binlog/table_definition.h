@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "source/binlog/binlog_table_cache.h"
 #include "source/binlog/mariadb_sql.h"
 
 namespace siphon::source::binlog {
@@ -47,8 +48,10 @@ struct TableDefinition {
 
   // Debezium's id: "\"db\".\"table\"".
   std::string id() const;
-  // The `table` object of a tableChanges item.
+  // The `table` object of a tableChanges item, and back (a schema history record); `id` gives
+  // the database and table names.
   nlohmann::json to_json() const;
+  static Result<TableDefinition> from_json(const std::string& id, const nlohmann::json& table);
 
   bool operator==(const TableDefinition&) const = default;
 };
@@ -65,6 +68,9 @@ struct TableChange {
   TableDefinition table;
   nlohmann::json to_json() const;  // {"type":..,"id":..,"table":..}
 };
+
+// What the table cache needs of a definition (extended types, defaults, type names).
+SchemaColumns schema_columns_of(const TableDefinition& table);
 
 // What turned `before` into `after`: created, altered and dropped tables, by name.
 std::vector<TableChange> table_changes(const DatabaseDefinitions& before,

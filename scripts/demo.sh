@@ -77,6 +77,8 @@ debezium.source.topic.prefix=demomdb
 debezium.source.database.include.list=tenant_.*
 debezium.source.snapshot.mode=initial
 debezium.source.offset.storage.file.filename=$work/mariadb-offsets.json
+debezium.source.schema.history.internal=io.debezium.storage.file.history.FileSchemaHistory
+debezium.source.schema.history.internal.file.filename=$work/mariadb-history.jsonl
 debezium.sink.type=file
 debezium.sink.file.dir=$out
 EOF2

@@ -208,8 +208,22 @@ std::vector<OptionSpec> build_table() {
                   "stored offset, so events before a DDL that ran while Siphon was stopped get "
                   "the defaults and MariaDB types (JSON, UUID, INET) of their time. With an "
                   "offset stored and the history missing Siphon refuses to start; "
-                  "`snapshot.mode=recovery` rebuilds it from the current table structures. The "
-                  "Kafka store (`KafkaSchemaHistory`) is not implemented yet.",
+                  "`snapshot.mode=recovery` rebuilds it from the current table structures. "
+                  "`io.debezium.storage.kafka.history.KafkaSchemaHistory` keeps the same records "
+                  "in a Kafka topic (`schema.history.internal.kafka.topic`).",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "debezium.source.schema.history.internal.kafka.topic",
+       .type = T::kString,
+       .meaning = "With KafkaSchemaHistory: the topic the history records are kept in (one "
+                  "partition, infinite retention; created so when the cluster serves "
+                  "CreateTopics).",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "debezium.source.schema.history.internal.kafka.bootstrap.servers",
+       .type = T::kString,
+       .meaning = "With KafkaSchemaHistory: the cluster; empty = the Kafka sink's. Security "
+                  "settings are the Kafka sink's.",
        .applies_when = kBinlogOnly,
        .section = kBinlog},
       {.key = "debezium.source.schema.history.internal.file.filename",
@@ -740,8 +754,18 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.topic.naming.strategy",
        "topic names follow Debezium's default naming strategy"},
       {"debezium.source.topic.cache.size", kNotConfigurable},
-      {"debezium.source.schema.history.internal.kafka.",
-       "the Kafka schema history store is not implemented yet; use FileSchemaHistory"},
+      {"debezium.source.schema.history.internal.kafka.recovery.poll.interval.ms",
+       "the Kafka schema history is read whole with one consumer; not configurable"},
+      {"debezium.source.schema.history.internal.kafka.recovery.attempts",
+       "the Kafka schema history is read whole with one consumer; not configurable"},
+      {"debezium.source.schema.history.internal.kafka.query.timeout.ms",
+       "not configurable in Siphon yet"},
+      {"debezium.source.schema.history.internal.kafka.create.timeout.ms",
+       "not configurable in Siphon yet"},
+      {"debezium.source.schema.history.internal.producer.",
+       "the Kafka schema history uses the sink's connection and security settings"},
+      {"debezium.source.schema.history.internal.consumer.",
+       "the Kafka schema history uses the sink's connection and security settings"},
       {"debezium.source.schema.history.internal.skip.unparseable.ddl",
        "Siphon does not parse DDL (definitions come from information_schema)"},
       {"debezium.source.schema.history.internal.store.only.captured.tables.ddl",

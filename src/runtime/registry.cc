@@ -6,6 +6,7 @@
 #include "format/debezium_json_serializer.h"
 #include "offset/file_offset_store.h"
 #include "offset/kafka_offset_store.h"
+#include "offset/kafka_schema_history.h"
 #include "sink/file_sink.h"
 #include "sink/kafka_producer_config.h"
 #include "sink/kafka_sink.h"
@@ -13,6 +14,7 @@
 #include "sink/stdout_sink.h"
 #include "sink/topic_creation_rules.h"
 #include "source/binlog/binlog_connection.h"
+#include "source/binlog/file_schema_history.h"
 #include "source/binlog/mariadb_source.h"
 #include "source/postgres/postgres_source.h"
 
@@ -107,6 +109,11 @@ Result<pg::PostgresSourceConfig> postgres_config(const Config& c) {
   return p;
 }
 
+constexpr std::string_view kFileSchemaHistory =
+    "io.debezium.storage.file.history.FileSchemaHistory";
+constexpr std::string_view kKafkaSchemaHistory =
+    "io.debezium.storage.kafka.history.KafkaSchemaHistory";
+
 Result<binlog::MariaDbSourceConfig> mariadb_config(const Config& c, bool mysql) {
   binlog::MariaDbSourceConfig m;
   m.connection.host = c.get("debezium.source.database.hostname");
@@ -172,23 +179,25 @@ Result<binlog::MariaDbSourceConfig> mariadb_config(const Config& c, bool mysql) 
   m.include_schema_changes = c.get_bool("debezium.source.include.schema.changes");
   const std::string& history = c.get("debezium.source.schema.history.internal");
   if (!history.empty()) {
-    if (history != "io.debezium.storage.file.history.FileSchemaHistory") {
+    if (history != kFileSchemaHistory && history != kKafkaSchemaHistory) {
       return make_error(ErrorKind::kConfig,
-                        "debezium.source.schema.history.internal: '{}' is not supported; use "
-                        "io.debezium.storage.file.history.FileSchemaHistory (the Kafka store is "
-                        "not implemented yet)",
-                        history);
+                        "debezium.source.schema.history.internal: '{}' is not supported; use {} "
+                        "or {}",
+                        history, kFileSchemaHistory, kKafkaSchemaHistory);
     }
-    m.schema_history_path = c.get("debezium.source.schema.history.internal.file.filename");
-    if (m.schema_history_path.empty()) {
+  }
+  if (history == kFileSchemaHistory) {
+    const std::string path = c.get("debezium.source.schema.history.internal.file.filename");
+    if (path.empty()) {
       return make_error(ErrorKind::kConfig,
                         "debezium.source.schema.history.internal.file.filename: required with "
                         "FileSchemaHistory (the file the history is kept in)");
     }
+    m.schema_history = [path] { return std::make_unique<binlog::FileSchemaHistory>(path); };
   }
   m.snapshot_mode = c.get("debezium.source.snapshot.mode");
   if ((m.snapshot_mode == "recovery" || m.snapshot_mode == "schema_only_recovery") &&
-      m.schema_history_path.empty()) {
+      c.get("debezium.source.schema.history.internal").empty()) {
     return make_error(ErrorKind::kConfig,
                       "debezium.source.snapshot.mode: '{}' rebuilds the schema history; set "
                       "debezium.source.schema.history.internal to "
@@ -257,6 +266,9 @@ Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
   options.shutdown_timeout = std::chrono::milliseconds(c.get_int("siphon.shutdown.timeout.ms"));
 
   SourceFactory factory;
+  // The binlog source is made once the Kafka client settings (for a Kafka schema history) are
+  // known.
+  std::optional<std::pair<binlog::MariaDbSourceConfig, source::TableFilter>> binlog_source;
   const std::string& connector_class = c.get("debezium.source.connector.class");
   if (connector_class == kPostgresConnector) {
     auto pg_config = postgres_config(c);
@@ -283,9 +295,7 @@ Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
                                               c.get_list("debezium.source.column.include.list"),
                                               c.get_list("debezium.source.column.exclude.list"));
     if (!filter) return tl::unexpected(filter.error());
-    factory = [m = *m, filter = *filter] {
-      return std::make_unique<binlog::MariaDbSource>(m, filter);
-    };
+    binlog_source.emplace(std::move(*m), std::move(*filter));
   } else {
     return make_error(ErrorKind::kConfig, "debezium.source.connector.class: '{}' is not supported",
                       connector_class);
@@ -322,6 +332,37 @@ Result<std::unique_ptr<Connector>> build_connector(const Config& c) {
     sink = std::make_unique<sink::KafkaSink>(std::move(kafka));
   } else {
     return make_error(ErrorKind::kConfig, "debezium.sink.type: '{}' is not supported", sink_type);
+  }
+
+  if (binlog_source) {
+    auto& [m, filter] = *binlog_source;
+    if (c.get("debezium.source.schema.history.internal") == kKafkaSchemaHistory) {
+      offset::KafkaSchemaHistoryOptions o;
+      o.client = kafka_client;
+      if (std::string bootstrap =
+              c.get("debezium.source.schema.history.internal.kafka.bootstrap.servers");
+          !bootstrap.empty()) {
+        std::erase_if(o.client, [](const auto& p) { return p.name == "bootstrap.servers"; });
+        o.client.push_back({"bootstrap.servers", bootstrap, false});
+      }
+      if (std::none_of(o.client.begin(), o.client.end(),
+                       [](const auto& p) { return p.name == "bootstrap.servers"; })) {
+        return make_error(ErrorKind::kConfig,
+                          "debezium.source.schema.history.internal.kafka.bootstrap.servers: "
+                          "required for KafkaSchemaHistory when debezium.sink.type is not kafka; "
+                          "expected host:port[,host:port...]");
+      }
+      o.topic = c.get("debezium.source.schema.history.internal.kafka.topic");
+      if (o.topic.empty()) {
+        return make_error(ErrorKind::kConfig,
+                          "debezium.source.schema.history.internal.kafka.topic: required for "
+                          "KafkaSchemaHistory (the topic the history is kept in)");
+      }
+      m.schema_history = [o] { return std::make_unique<offset::KafkaSchemaHistory>(o); };
+    }
+    factory = [m = m, filter = filter] {
+      return std::make_unique<binlog::MariaDbSource>(m, filter);
+    };
   }
 
   std::unique_ptr<offset::OffsetStore> offsets;

@@ -18,8 +18,9 @@ Status apply_properties(rd_kafka_conf_s* conf, const std::vector<LibrdkafkaPrope
 }
 
 int produce_copy(rd_kafka_s* rk, const std::string& topic, const std::optional<std::string>& key,
-                 const std::optional<std::string>& value, void* opaque) {
-  rd_kafka_vu_t vu[5];
+                 const std::optional<std::string>& value, void* opaque,
+                 std::optional<int32_t> partition) {
+  rd_kafka_vu_t vu[6];
   vu[0].vtype = RD_KAFKA_VTYPE_TOPIC;
   vu[0].u.cstr = topic.c_str();
   vu[1].vtype = RD_KAFKA_VTYPE_KEY;
@@ -32,7 +33,13 @@ int produce_copy(rd_kafka_s* rk, const std::string& topic, const std::optional<s
   vu[3].u.i = RD_KAFKA_MSG_F_COPY;
   vu[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
   vu[4].u.ptr = opaque;
-  rd_kafka_error_t* error = rd_kafka_produceva(rk, vu, 5);
+  size_t count = 5;
+  if (partition) {
+    vu[5].vtype = RD_KAFKA_VTYPE_PARTITION;
+    vu[5].u.i32 = *partition;
+    count = 6;
+  }
+  rd_kafka_error_t* error = rd_kafka_produceva(rk, vu, count);
   if (error == nullptr) return RD_KAFKA_RESP_ERR_NO_ERROR;
   rd_kafka_resp_err_t code = rd_kafka_error_code(error);
   rd_kafka_error_destroy(error);

@@ -23,8 +23,9 @@ Status apply_properties(rd_kafka_conf_s* conf, const std::vector<LibrdkafkaPrope
 // One record handed to librdkafka with copies of its bytes, for clients that write a record at
 // a time. Built on rd_kafka_produceva: the variadic rd_kafka_producev macros use GNU statement
 // expressions, which -Wpedantic rejects. Returns librdkafka's rd_kafka_resp_err_t (0 = queued);
-// a nullopt key or value is null.
+// a nullopt key or value is null; without `partition` the producer's partitioner picks it.
 int produce_copy(rd_kafka_s* rk, const std::string& topic, const std::optional<std::string>& key,
-                 const std::optional<std::string>& value, void* opaque = nullptr);
+                 const std::optional<std::string>& value, void* opaque = nullptr,
+                 std::optional<int32_t> partition = std::nullopt);
 
 }  // namespace siphon::sink

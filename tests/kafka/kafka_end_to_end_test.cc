@@ -178,7 +178,8 @@ TEST(KafkaEndToEndTest, KcatInAnotherProcessReadsWhatSiphonProduced) {
 // a Kafka connector, read back key by key; every record on Java murmur2's partition.
 TEST(KafkaEndToEndTest, MariaDbConsumersReadWhatTheFileSinkWrites) {
   MariaDbServer& server = shared_mariadb_server();
-  MockClusterProcess kafka({.brokers = 3, .topics = {"it_mfile.kx_shop.items:3:3"}});
+  MockClusterProcess kafka(
+      {.brokers = 3, .topics = {"it_mfile.kx_shop.items:3:3", "it_mfile.history:1:3"}});
   MariaDbConnection sql = server.connect();
   sql.exec(
       "DROP DATABASE IF EXISTS kx_shop; CREATE DATABASE kx_shop;"
@@ -194,17 +195,23 @@ TEST(KafkaEndToEndTest, MariaDbConsumersReadWhatTheFileSinkWrites) {
     h->props["debezium.source.database.server.id"] = std::to_string(server_id++);
   }
   use_kafka(to_kafka, kafka.bootstrap());
+  // The schema history in Kafka too (the sink's cluster).
+  to_kafka.props["debezium.source.schema.history.internal"] =
+      "io.debezium.storage.kafka.history.KafkaSchemaHistory";
+  to_kafka.props["debezium.source.schema.history.internal.kafka.topic"] = "it_mfile.history";
   auto file_siphon = file.start();
   auto kafka_siphon = to_kafka.start();
   file.wait_until_streaming();
   to_kafka.wait_until_streaming();
 
+  sql.exec("ALTER TABLE kx_shop.items ADD COLUMN note VARCHAR(10) DEFAULT 'n'");
   for (int tx = 0; tx < 20; ++tx) {
     std::ostringstream s;
     s << "BEGIN;";
     for (int i = 0; i < 10; ++i) {
       int id = tx * 10 + i + 1;
-      s << "INSERT INTO kx_shop.items VALUES (" << id << ", 'row " << id << "', " << id << ".25);";
+      s << "INSERT INTO kx_shop.items (id, v, n) VALUES (" << id << ", 'row " << id << "', " << id
+        << ".25);";
     }
     s << "COMMIT;";
     sql.exec(s.str());
@@ -232,11 +239,41 @@ TEST(KafkaEndToEndTest, MariaDbConsumersReadWhatTheFileSinkWrites) {
   std::vector<ConsumedRecord> kafka_tx =
       read_topic(kafka.bootstrap(), "it_mfile.transaction", file_tx.size());
   EXPECT_EQ(by_key(lines_of(kafka_tx)), by_key(file_tx));
+  // Schema changes on <prefix>: the same statements and table changes (ts_ms is when each
+  // connector read them).
+  auto schema_changes = [](const std::vector<std::string>& lines) {
+    std::vector<nlohmann::json> out;
+    for (const std::string& line : lines) {
+      nlohmann::json v = payload_of(nlohmann::json::parse(line)["value"]);
+      out.push_back({v["databaseName"], v["ddl"], v["tableChanges"], v["source"]["gtid"]});
+    }
+    return out;
+  };
+  std::vector<std::string> file_ddl = file.raw_lines("it_mfile");
+  ASSERT_EQ(file_ddl.size(), 1u) << file.log();
+  std::vector<ConsumedRecord> kafka_ddl = read_topic(kafka.bootstrap(), "it_mfile", 1);
+  EXPECT_EQ(schema_changes(lines_of(kafka_ddl)), schema_changes(file_ddl));
   EXPECT_TRUE(kafka_siphon.stop().success()) << to_kafka.log();
   EXPECT_TRUE(file_siphon.stop().success()) << file.log();
   auto stored = to_kafka.stored_offset();
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ((*stored)["gtids"], sql.scalar("SELECT @@global.gtid_binlog_pos"));
+
+  // The history topic: the table as the connector first found it, then the ALTER; a restart
+  // replays both up to its offset.
+  std::vector<ConsumedRecord> history = read_topic(kafka.bootstrap(), "it_mfile.history", 2);
+  ASSERT_EQ(history.size(), 2u) << to_kafka.log();
+  EXPECT_FALSE(history[0].key.has_value());
+  nlohmann::json first = nlohmann::json::parse(*history[0].value);
+  nlohmann::json alter = nlohmann::json::parse(*history[1].value);
+  EXPECT_EQ(first["tableChanges"][0]["type"], "CREATE");
+  EXPECT_EQ(alter["ddl"], "ALTER TABLE kx_shop.items ADD COLUMN note VARCHAR(10) DEFAULT 'n'");
+  EXPECT_EQ(alter["source"]["server"], "it_mfile");
+  auto again = to_kafka.start();
+  EXPECT_TRUE(to_kafka.wait_for_log("2 records replayed up to the stored offset", 30s))
+      << to_kafka.log();
+  std::this_thread::sleep_for(500ms);  // past start-up: SIGTERM is then a clean stop
+  EXPECT_TRUE(again.stop().success()) << to_kafka.log();
 }
 
 // A workload, a Siphon writing to Kafka, and the checker on what Kafka holds; the source is

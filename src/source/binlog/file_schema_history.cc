@@ -10,7 +10,7 @@
 
 namespace siphon::source::binlog {
 
-Result<std::vector<nlohmann::json>> FileSchemaHistory::read() const {
+Result<std::vector<nlohmann::json>> FileSchemaHistory::read() {
   std::vector<nlohmann::json> out;
   std::ifstream in(path_);
   if (!in) {

@@ -12,21 +12,21 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "source/binlog/schema_history.h"
 
 namespace siphon::source::binlog {
 
-class FileSchemaHistory {
+class FileSchemaHistory : public SchemaHistory {
  public:
   explicit FileSchemaHistory(std::string path) : path_(std::move(path)) {}
 
   // Every complete record, oldest first; none when the file does not exist.
-  Result<std::vector<nlohmann::json>> read() const;
+  Result<std::vector<nlohmann::json>> read() override;
   // Appends one record and fsyncs the file.
-  Status append(const nlohmann::json& record);
+  Status append(const nlohmann::json& record) override;
+  std::string describe() const override { return "file " + path_; }
   // Whether the file exists and holds at least one record.
   bool exists() const;
-
-  const std::string& path() const { return path_; }
 
  private:
   std::string path_;

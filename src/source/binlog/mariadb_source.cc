@@ -186,7 +186,7 @@ Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) 
                   : std::string(),
               snapshot_interrupted_ ? " (an interrupted snapshot)" : "");
   }
-  if (!config_.schema_history_path.empty()) history_.emplace(config_.schema_history_path);
+  if (config_.schema_history) history_ = config_.schema_history();
   snapshot_wanted_ = snapshot_wanted(stored_offset);
   if (stored_offset && !snapshot_wanted_ && !snapshot_interrupted_ &&
       config_.snapshot_mode == "initial_only") {
@@ -644,9 +644,14 @@ bool at_or_before(const nlohmann::json& position, const BinlogOffset& offset) {
 Status MariaDbSource::load_definitions(const std::optional<nlohmann::json>& stored_offset) {
   const bool recovery =
       config_.snapshot_mode == "recovery" || config_.snapshot_mode == "schema_only_recovery";
-  if (history_ && stored_offset && history_->exists() && !recovery) {
-    auto records = history_->read();
-    if (!records) return tl::unexpected(records.error());
+  std::vector<nlohmann::json> recorded;
+  if (history_ && stored_offset && !recovery) {
+    auto read = history_->read();
+    if (!read) return tl::unexpected(read.error());
+    recorded = std::move(*read);
+  }
+  if (!recorded.empty()) {
+    const std::vector<nlohmann::json>* records = &recorded;
     size_t replayed = 0;
     for (const nlohmann::json& r : *records) {
       const nlohmann::json position = r.value("position", nlohmann::json::object());
@@ -659,8 +664,8 @@ Status MariaDbSource::load_definitions(const std::optional<nlohmann::json>& stor
         future_history_[position.value("siphon.ddl", "")].push_back(r);
       }
     }
-    log::info("schema history {}: {} records replayed up to the stored offset, {} after it",
-              history_->path(), replayed, records->size() - replayed);
+    log::info("schema history ({}): {} records replayed up to the stored offset, {} after it",
+              history_->describe(), replayed, records->size() - replayed);
     return ok();
   }
   auto definitions = read_definitions();
@@ -669,10 +674,10 @@ Status MariaDbSource::load_definitions(const std::optional<nlohmann::json>& stor
   if (!history_) return ok();
   if (stored_offset && !recovery) {
     return make_error(ErrorKind::kConfig,
-                      "the schema history {} is missing or empty while an offset is stored: "
+                      "the schema history ({}) is missing or empty while an offset is stored: "
                       "set debezium.source.snapshot.mode=recovery to rebuild it from the "
                       "current table structures",
-                      history_->path());
+                      history_->describe());
   }
   // The tables as they are now, recorded at the start position.
   nlohmann::json position = completed_.to_json();
@@ -689,8 +694,8 @@ Status MariaDbSource::load_definitions(const std::optional<nlohmann::json>& stor
       ++count;
     }
   }
-  log::info("schema history {}: the current structure of {} tables recorded{}", history_->path(),
-            count, recovery ? " (snapshot.mode=recovery)" : "");
+  log::info("schema history ({}): the current structure of {} tables recorded{}",
+            history_->describe(), count, recovery ? " (snapshot.mode=recovery)" : "");
   return ok();
 }
 

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,8 +36,8 @@
 #include "source/binlog/binlog_offset.h"
 #include "source/binlog/binlog_table_cache.h"
 #include "source/binlog/event_decoder.h"
-#include "source/binlog/file_schema_history.h"
 #include "source/binlog/mariadb_sql.h"
+#include "source/binlog/schema_history.h"
 #include "source/binlog/table_definition.h"
 #include "source/binlog/value_converter.h"
 #include "source/source.h"
@@ -71,8 +72,8 @@ struct MariaDbSourceConfig {
   uint64_t start_pos = 0;
   // include.schema.changes: schema-change records on the topic named by the prefix.
   bool include_schema_changes = true;
-  // schema.history.internal.file.filename with FileSchemaHistory; empty = no history.
-  std::string schema_history_path;
+  // schema.history.internal: makes the store (a new one for each run); empty = no history.
+  std::function<std::unique_ptr<SchemaHistory>()> schema_history;
   // column.propagate.source.type / datatype.propagate.source.type; nullopt when not set.
   std::optional<NameFilter> propagate_columns;
   std::optional<NameFilter> propagate_datatypes;
@@ -199,7 +200,7 @@ class MariaDbSource : public Source {
   std::map<std::string, std::string> snapshot_ddl_;
   // The schema history, and its records past the stored offset by their DDL's GTID (or
   // file:pos): met again while catching up, they give the definitions of their time.
-  std::optional<FileSchemaHistory> history_;
+  std::unique_ptr<SchemaHistory> history_;
   std::map<std::string, std::vector<nlohmann::json>> future_history_;
   // A restart inside a transaction: which one, and what of it was delivered.
   std::string resume_tx_id_;

@@ -1,6 +1,5 @@
 #include "offset/kafka_offset_store.h"
 
-#include <atomic>
 #include <map>
 
 #include <librdkafka/rdkafka.h>
@@ -10,23 +9,8 @@
 #include "sink/kafka_topic_admin.h"
 
 namespace siphon::offset {
-namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Outcome of the one record store() waits for, filled by the delivery report callback.
-struct Delivery {
-  std::atomic<bool> done{false};
-  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-};
-
-void on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* /*opaque*/) {
-  auto* d = static_cast<Delivery*>(m->_private);
-  d->err = m->err;
-  d->done = true;
-}
-
-}  // namespace
 
 KafkaOffsetStore::KafkaOffsetStore(KafkaOffsetStoreOptions options)
     : options_(std::move(options)) {}
@@ -72,26 +56,10 @@ Status KafkaOffsetStore::ensure_topic(rd_kafka_s* rk) {
 }
 
 Result<std::optional<nlohmann::json>> KafkaOffsetStore::load() {
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (auto s = sink::apply_properties(conf, options_.client, "offset store Kafka client"); !s) {
-    rd_kafka_conf_destroy(conf);
-    return tl::unexpected(s.error());
-  }
-  // No consumer group: the whole topic is read by assignment, nothing is committed.
-  rd_kafka_conf_set(conf, "group.id", "siphon-offset-reader", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr, sizeof errstr);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return make_error(ErrorKind::kConfig, "offset store Kafka client: {}", errstr);
-  }
-  std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> consumer(rk, [](rd_kafka_t* k) {
-    rd_kafka_consumer_close(k);
-    rd_kafka_destroy(k);
-  });
+  auto reader =
+      sink::create_reader(options_.client, "offset store Kafka client", "siphon-offset-reader");
+  if (!reader) return tl::unexpected(reader.error());
+  rd_kafka_t* rk = reader->get();
 
   const auto deadline = Clock::now() + options_.timeout;
   auto remaining_ms = [&] {
@@ -209,32 +177,10 @@ Result<std::optional<nlohmann::json>> KafkaOffsetStore::load() {
 }
 
 Status KafkaOffsetStore::create_producer() {
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (auto s = sink::apply_properties(conf, options_.client, "offset store Kafka client"); !s) {
-    rd_kafka_conf_destroy(conf);
-    return s;
-  }
-  const std::string timeout = std::to_string(options_.timeout.count());
-  for (const auto& [name, value] : std::map<std::string, std::string>{
-           {"enable.idempotence", "true"},
-           {"acks", "all"},
-           // Java's default partitioner: murmur2 of the key bytes, as Kafka Connect's producer.
-           {"partitioner", "murmur2_random"},
-           {"message.timeout.ms", timeout},
-           {"linger.ms", "0"}}) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return make_error(ErrorKind::kFatal, "offset store producer: {}", errstr);
-    }
-  }
-  rd_kafka_conf_set_dr_msg_cb(conf, &on_delivery);
-  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-  if (producer_ == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return make_error(ErrorKind::kConfig, "offset store Kafka client: {}", errstr);
-  }
+  auto producer =
+      sink::create_state_producer(options_.client, "offset store Kafka client", options_.timeout);
+  if (!producer) return tl::unexpected(producer.error());
+  producer_ = *producer;
   return ok();
 }
 
@@ -243,22 +189,8 @@ Status KafkaOffsetStore::store(const nlohmann::json& offset) {
     if (auto s = create_producer(); !s) return s;
     if (auto s = ensure_topic(producer_); !s) return s;
   }
-  const std::string key = key_bytes();
-  const std::string value = offset.dump();
-  Delivery delivery;
-  auto err = static_cast<rd_kafka_resp_err_t>(
-      sink::produce_copy(producer_, options_.topic, key, value, &delivery));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return make_error(ErrorKind::kRetryable, "cannot store the offset in topic {}: {}",
-                      options_.topic, rd_kafka_err2str(err));
-  }
-  // message.timeout.ms bounds the wait: the report always comes.
-  while (!delivery.done) rd_kafka_poll(producer_, 100);
-  if (delivery.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return make_error(ErrorKind::kRetryable, "storing the offset in topic {} failed: {}",
-                      options_.topic, rd_kafka_err2str(delivery.err));
-  }
-  return ok();
+  return sink::produce_and_wait(producer_, options_.topic, key_bytes(), offset.dump(),
+                                "store the offset");
 }
 
 }  // namespace siphon::offset

@@ -1,6 +1,5 @@
 #include "offset/kafka_schema_history.h"
 
-#include <atomic>
 #include <map>
 #include <memory>
 
@@ -11,22 +10,8 @@
 #include "sink/kafka_topic_admin.h"
 
 namespace siphon::offset {
-namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Delivery {
-  std::atomic<bool> done{false};
-  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-};
-
-void on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* /*opaque*/) {
-  auto* d = static_cast<Delivery*>(m->_private);
-  d->err = m->err;
-  d->done = true;
-}
-
-}  // namespace
 
 KafkaSchemaHistory::KafkaSchemaHistory(KafkaSchemaHistoryOptions options)
     : options_(std::move(options)) {}
@@ -40,25 +25,10 @@ KafkaSchemaHistory::~KafkaSchemaHistory() {
 
 Result<std::vector<nlohmann::json>> KafkaSchemaHistory::read() {
   std::vector<nlohmann::json> out;
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (auto s = sink::apply_properties(conf, options_.client, "schema history Kafka client"); !s) {
-    rd_kafka_conf_destroy(conf);
-    return tl::unexpected(s.error());
-  }
-  rd_kafka_conf_set(conf, "group.id", "siphon-schema-history-reader", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr, sizeof errstr);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return make_error(ErrorKind::kConfig, "schema history Kafka client: {}", errstr);
-  }
-  std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> consumer(rk, [](rd_kafka_t* k) {
-    rd_kafka_consumer_close(k);
-    rd_kafka_destroy(k);
-  });
+  auto reader = sink::create_reader(options_.client, "schema history Kafka client",
+                                    "siphon-schema-history-reader");
+  if (!reader) return tl::unexpected(reader.error());
+  rd_kafka_t* rk = reader->get();
   const auto deadline = Clock::now() + options_.timeout;
   auto remaining_ms = [&] {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -119,30 +89,10 @@ Result<std::vector<nlohmann::json>> KafkaSchemaHistory::read() {
 }
 
 Status KafkaSchemaHistory::create_producer() {
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (auto s = sink::apply_properties(conf, options_.client, "schema history Kafka client"); !s) {
-    rd_kafka_conf_destroy(conf);
-    return s;
-  }
-  const std::string timeout = std::to_string(options_.timeout.count());
-  for (const auto& [name, value] :
-       std::map<std::string, std::string>{{"enable.idempotence", "true"},
-                                          {"acks", "all"},
-                                          {"message.timeout.ms", timeout},
-                                          {"linger.ms", "0"}}) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return make_error(ErrorKind::kFatal, "schema history producer: {}", errstr);
-    }
-  }
-  rd_kafka_conf_set_dr_msg_cb(conf, &on_delivery);
-  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-  if (producer_ == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return make_error(ErrorKind::kConfig, "schema history Kafka client: {}", errstr);
-  }
+  auto producer =
+      sink::create_state_producer(options_.client, "schema history Kafka client", options_.timeout);
+  if (!producer) return tl::unexpected(producer.error());
+  producer_ = *producer;
   // One partition, kept forever, as Debezium creates it.
   sink::NewTopicSpec spec;
   spec.name = options_.topic;
@@ -164,20 +114,9 @@ Status KafkaSchemaHistory::append(const nlohmann::json& record) {
   if (producer_ == nullptr) {
     if (auto s = create_producer(); !s) return s;
   }
-  const std::string value = record.dump();
-  Delivery delivery;
-  auto err = static_cast<rd_kafka_resp_err_t>(
-      sink::produce_copy(producer_, options_.topic, std::nullopt, value, &delivery, 0));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return make_error(ErrorKind::kRetryable, "cannot write to the schema history topic {}: {}",
-                      options_.topic, rd_kafka_err2str(err));
-  }
-  while (!delivery.done) rd_kafka_poll(producer_, 100);
-  if (delivery.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return make_error(ErrorKind::kRetryable, "writing to the schema history topic {} failed: {}",
-                      options_.topic, rd_kafka_err2str(delivery.err));
-  }
-  return ok();
+  // Partition 0: the history is one ordered sequence, as Debezium keeps it.
+  return sink::produce_and_wait(producer_, options_.topic, std::nullopt, record.dump(),
+                                "write the schema history", 0);
 }
 
 }  // namespace siphon::offset

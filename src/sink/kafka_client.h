@@ -1,6 +1,10 @@
 #pragma once
 // Small pieces every librdkafka client of Siphon's needs (the sink's producer, the offset
 // store's producer and consumer, tests).
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +15,7 @@
 
 struct rd_kafka_s;
 struct rd_kafka_conf_s;
+struct rd_kafka_topic_partition_list_s;
 
 namespace siphon::sink {
 
@@ -27,5 +32,24 @@ Status apply_properties(rd_kafka_conf_s* conf, const std::vector<LibrdkafkaPrope
 int produce_copy(rd_kafka_s* rk, const std::string& topic, const std::optional<std::string>& key,
                  const std::optional<std::string>& value, void* opaque = nullptr,
                  std::optional<int32_t> partition = std::nullopt);
+
+// A producer for state kept in Kafka (offsets, schema history) that writes one record at a time
+// and waits for each: idempotent, acks=all, Java's murmur2 partitioner, message.timeout.ms =
+// `timeout`. Errors name `client`.
+Result<rd_kafka_s*> create_state_producer(const std::vector<LibrdkafkaProperty>& properties,
+                                          std::string_view client,
+                                          std::chrono::milliseconds timeout);
+// Produces one record with a producer from create_state_producer and returns once the broker
+// acknowledged it (message.timeout.ms bounds the wait); failures are retryable and name `what`.
+Status produce_and_wait(rd_kafka_s* producer, const std::string& topic,
+                        const std::optional<std::string>& key,
+                        const std::optional<std::string>& value, std::string_view what,
+                        std::optional<int32_t> partition = std::nullopt);
+
+// A consumer that reads topics by assignment, from their start, committing nothing (state kept
+// in Kafka is read whole at start). Destroyed (closed) by the returned pointer.
+using KafkaReader = std::unique_ptr<rd_kafka_s, void (*)(rd_kafka_s*)>;
+Result<KafkaReader> create_reader(const std::vector<LibrdkafkaProperty>& properties,
+                                  std::string_view client, const std::string& group);
 
 }  // namespace siphon::sink

@@ -19,6 +19,7 @@
 #include "source/binlog/schema_change_event.h"
 #include "source/binlog/schema_table_map.h"
 #include "source/binlog/snapshot_text_value.h"
+#include "source/snapshot_markers.h"
 
 namespace siphon::source::binlog {
 namespace {
@@ -217,40 +218,26 @@ Status MariaDbSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<boo
   position.commit_ts_us = snapshot_ts_ms_ * 1000;
   position.snapshot = true;
 
-  // One row is held back until the next is read, because its marker depends on what follows:
-  // last (of the whole snapshot) > first > last_in_data_collection > first_in_data_collection.
-  struct Pending {
-    const CapturedTable* table = nullptr;
-    Row row;
-    bool first = false;
-    bool first_in_table = false;
-  };
-  std::optional<Pending> pending;
-  bool any_row = false;
-  auto emit = [&](Pending& p, bool last_in_table, bool last) -> Status {
-    const char* marker = last               ? "last"
-                         : p.first          ? "first"
-                         : last_in_table    ? "last_in_data_collection"
-                         : p.first_in_table ? "first_in_data_collection"
-                                            : "true";
-    event::ChangeEvent e;
-    e.table = p.table->schema;
-    e.op = event::Op::kRead;
-    e.after = std::move(p.row);
-    e.source = event::SourceBlock{
-        source_schema_,
-        {Value::string(config_.debezium_version), Value::string(config_.connector_name),
-         Value::string(config_.topic_prefix), Value::integer(snapshot_ts_ms_),
-         Value::string(marker), Value::string(p.table->map.database), Value::null(),
-         Value::integer(snapshot_ts_ms_ * 1000), Value::integer(snapshot_ts_ms_ * 1000000),
-         Value::string(p.table->map.table), Value::integer(0), Value::null(),
-         Value::string(completed_.file), Value::integer(static_cast<int64_t>(completed_.pos)),
-         Value::integer(0), Value::null(), Value::null()}};
-    e.processed_at_ns = now_unix_nanos();
-    failpoint("snapshot.row");
-    delaypoint("snapshot.row");
-    return dispatcher.dispatch_change(e, position);
-  };
+  SnapshotMarkers<CapturedTable> rows(
+      [&](const CapturedTable& table, Row row, const char* marker) -> Status {
+        event::ChangeEvent e;
+        e.table = table.schema;
+        e.op = event::Op::kRead;
+        e.after = std::move(row);
+        e.source = event::SourceBlock{
+            source_schema_,
+            {Value::string(config_.debezium_version), Value::string(config_.connector_name),
+             Value::string(config_.topic_prefix), Value::integer(snapshot_ts_ms_),
+             Value::string(marker), Value::string(table.map.database), Value::null(),
+             Value::integer(snapshot_ts_ms_ * 1000), Value::integer(snapshot_ts_ms_ * 1000000),
+             Value::string(table.map.table), Value::integer(0), Value::null(),
+             Value::string(completed_.file), Value::integer(static_cast<int64_t>(completed_.pos)),
+             Value::integer(0), Value::null(), Value::null()}};
+        e.processed_at_ns = now_unix_nanos();
+        failpoint("snapshot.row");
+        delaypoint("snapshot.row");
+        return dispatcher.dispatch_change(e, position);
+      });
 
   if (config_.include_schema_changes) {
     // One CREATE per captured table, before its rows (Debezium's snapshot order).
@@ -303,7 +290,6 @@ Status MariaDbSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<boo
     const std::string name = table->data_collection;
     log::info("snapshot of {} started", name);
     int64_t count = 0;
-    bool first_in_table = true;
     auto scan = snapshot_->query_each(
         "SELECT " + select + " FROM " + quote_name(table->map.database) + "." +
             quote_name(table->map.table),
@@ -328,13 +314,7 @@ Status MariaDbSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<boo
             }
             row[static_cast<size_t>(table->column_index[i])] = std::move(*value);
           }
-          if (pending) {
-            const bool same_table = pending->table == table;
-            if (auto s = emit(*pending, !same_table, false); !s) return s;
-          }
-          pending = Pending{table, std::move(row), !any_row, first_in_table};
-          any_row = true;
-          first_in_table = false;
+          if (auto s = rows.push(*table, std::move(row)); !s) return s;
           ++count;
           return ok();
         });
@@ -342,9 +322,7 @@ Status MariaDbSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<boo
     if (!scan) return scan;
     log::info("snapshot of {}: {} rows", name, count);
   }
-  if (pending) {
-    if (auto s = emit(*pending, true, true); !s) return s;
-  }
+  if (auto s = rows.finish(); !s) return s;
   if (auto r = snapshot_->query("COMMIT"); !r) return tl::unexpected(r.error());
   snapshot_.reset();
   dispatcher.commit_transaction(position);

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "source/postgres/copy_text_row.h"
 #include "source/postgres/postgres_source.h"
+#include "source/snapshot_markers.h"
 
 namespace siphon::source::postgres {
 
@@ -135,38 +136,24 @@ Status PostgresSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<bo
   position.commit_ts_us = snapshot_ts_us_;
   position.snapshot = true;
 
-  // One row is held back until the next is read, because its marker depends on what follows:
-  // last (of the whole snapshot) > first > last_in_data_collection > first_in_data_collection.
-  struct Pending {
-    const RelationEntry* relation = nullptr;
-    Row row;
-    bool first = false;
-    bool first_in_table = false;
-  };
-  std::optional<Pending> pending;
-  bool any_row = false;
-  auto emit = [&](Pending& p, bool last_in_table, bool last) -> Status {
-    const char* marker = last               ? "last"
-                         : p.first          ? "first"
-                         : last_in_table    ? "last_in_data_collection"
-                         : p.first_in_table ? "first_in_data_collection"
-                                            : "true";
-    event::ChangeEvent e;
-    e.table = p.relation->table;
-    e.op = event::Op::kRead;
-    e.after = std::move(p.row);
-    e.source = source_block(p.relation, snapshot_lsn_);
-    e.source.values[3] = Value::integer(snapshot_ts_us_ / 1000);  // ts_ms: when it was read
-    e.source.values[4] = Value::string(marker);
-    e.source.values[6] = Value::string(fmt::format("[null,\"{}\"]", snapshot_lsn_.value()));
-    e.source.values[7] = Value::integer(snapshot_ts_us_);
-    e.source.values[8] = Value::integer(snapshot_ts_us_ * 1000);
-    e.source.values[11] = Value::integer(snapshot_txid_);
-    e.processed_at_ns = now_unix_nanos();
-    failpoint("snapshot.row");
-    delaypoint("snapshot.row");
-    return dispatcher.dispatch_change(e, position);
-  };
+  SnapshotMarkers<RelationEntry> rows(
+      [&](const RelationEntry& relation, Row row, const char* marker) -> Status {
+        event::ChangeEvent e;
+        e.table = relation.table;
+        e.op = event::Op::kRead;
+        e.after = std::move(row);
+        e.source = source_block(&relation, snapshot_lsn_);
+        e.source.values[3] = Value::integer(snapshot_ts_us_ / 1000);  // ts_ms: when it was read
+        e.source.values[4] = Value::string(marker);
+        e.source.values[6] = Value::string(fmt::format("[null,\"{}\"]", snapshot_lsn_.value()));
+        e.source.values[7] = Value::integer(snapshot_ts_us_);
+        e.source.values[8] = Value::integer(snapshot_ts_us_ * 1000);
+        e.source.values[11] = Value::integer(snapshot_txid_);
+        e.processed_at_ns = now_unix_nanos();
+        failpoint("snapshot.row");
+        delaypoint("snapshot.row");
+        return dispatcher.dispatch_change(e, position);
+      });
 
   std::vector<std::optional<std::string>> fields;
   for (const auto& t : tables) {
@@ -192,7 +179,6 @@ Status PostgresSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<bo
     if (auto s = snapshot_->start_copy_out(copy); !s) return s;
     log::info("snapshot of {}.{} started", t.schema, t.name);
     int64_t count = 0;
-    bool first_in_table = true;
     while (true) {
       auto line = snapshot_->read_copy_row();
       if (!line) return tl::unexpected(line.error());
@@ -207,20 +193,12 @@ Status PostgresSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<bo
       }
       auto row = build_row(entry, tuple, snapshot_lsn_);
       if (!row) return tl::unexpected(row.error());
-      if (pending) {
-        bool same_table = pending->relation == &entry;
-        if (auto s = emit(*pending, !same_table, false); !s) return s;
-      }
-      pending = Pending{&entry, std::move(*row), !any_row, first_in_table};
-      any_row = true;
-      first_in_table = false;
+      if (auto s = rows.push(entry, std::move(*row)); !s) return s;
       ++count;
     }
     log::info("snapshot of {}.{}: {} rows", t.schema, t.name, count);
   }
-  if (pending) {
-    if (auto s = emit(*pending, true, true); !s) return s;
-  }
+  if (auto s = rows.finish(); !s) return s;
   if (auto s = snapshot_->exec("COMMIT"); !s) return s;
   snapshot_.reset();
   position.completed_lsn = snapshot_lsn_.value();

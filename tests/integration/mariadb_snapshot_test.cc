@@ -29,29 +29,6 @@ json payload(const json& record) {
   return payload_of(record["value"]);
 }
 
-// The snapshot's GTID position, from Siphon's log line "snapshot at binlog F:P (GTID position
-// X) ..."; the last one when several snapshots were started.
-std::map<uint32_t, MariaDbGtid> snapshot_position(const std::string& log) {
-  std::regex line(R"(snapshot at binlog \S+ \(GTID position ([0-9,-]*)\))");
-  std::string last;
-  bool found = false;
-  for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it) {
-    last = (*it)[1];
-    found = true;
-  }
-  EXPECT_TRUE(found) << "no snapshot position in the log\n" << log;
-  auto position = parse_gtid_position(last);
-  EXPECT_TRUE(position.has_value()) << last;
-  return position.value_or(std::map<uint32_t, MariaDbGtid>{});
-}
-
-bool in_snapshot(const std::map<uint32_t, MariaDbGtid>& position, const std::string& gtid) {
-  auto g = MariaDbGtid::parse(gtid);
-  if (!g) return false;
-  auto it = position.find(g->domain);
-  return it != position.end() && g->seq <= it->second.seq;
-}
-
 class MariaDbSnapshot : public ::testing::Test {
  protected:
   MariaDbServer& server = shared_mariadb_server();
@@ -192,76 +169,6 @@ TEST_F(MariaDbSnapshot, SnapshotValuesAndSchemasEqualStreamedOnesForEveryType) {
     EXPECT_EQ(snapshot_after["u2"], "Ω€é");
     EXPECT_TRUE(snapshot_after["n"].is_null());
   }
-}
-
-TEST_F(MariaDbSnapshot, EveryTransactionArrivesExactlyOnceAcrossTheHandOff) {
-  // A writer commits at least 200 transactions a second, in two GTID domains, from before the
-  // snapshot until Siphon streams. Each transaction is in the snapshot (at or before its GTID
-  // position) or in the stream, once.
-  MariaDbSiphonHarness h(server, "msnaphandoff");
-  WorkloadOptions o;
-  o.mariadb_port = server.port();
-  o.tables = {"snap_ho1.accounts", "snap_ho2.orders"};
-  o.rows_per_table = 300;
-  o.seed = 42;
-  o.target_tx_per_sec = 0;  // as fast as one connection goes
-  o.gtid_domains = {0, 4};
-  Workload workload(o);
-  workload.create_tables();
-  workload.run_transactions(300);  // rows for the snapshot to read
-  h.props["debezium.source.snapshot.mode"] = "initial";
-  h.props["debezium.source.database.include.list"] = "snap_ho.*";
-  WorkloadStats stats;
-  std::jthread writer([&](std::stop_token stop) { stats = workload.run(stop); });
-  std::this_thread::sleep_for(1s);
-  auto siphon = h.start();
-  h.wait_until_streaming();
-  std::this_thread::sleep_for(3s);
-  writer.request_stop();
-  writer.join();
-
-  const auto position = snapshot_position(h.log());
-  std::filesystem::path streamed_log = h.dir() / "streamed.jsonl";
-  int64_t before = 0, after = 0;
-  {
-    WorkloadLog log(streamed_log);
-    for (const auto& tx : workload.committed()) {
-      if (in_snapshot(position, tx.gtid)) {
-        ++before;
-      } else {
-        log.append(tx.to_logged());
-        ++after;
-      }
-    }
-  }
-  EXPECT_GT(before, 300);
-  EXPECT_GT(after, 200);
-  const double rate = static_cast<double>(stats.committed) /
-                      std::max<double>(1, std::chrono::duration<double>(stats.elapsed).count());
-  EXPECT_GE(rate, 200) << "the writer was too slow to prove anything";
-
-  CheckInputs in;
-  in.sink_dir = h.sink_dir();
-  in.committed_log = streamed_log;
-  in.prefix = h.prefix();
-  in.mariadb_port = server.port();
-  CheckReport report;
-  for (int i = 0; i < 60; ++i) {
-    report = check(in);
-    if (report.missing == 0 && report.state_mismatches() == 0) break;
-    std::this_thread::sleep_for(500ms);
-  }
-  ASSERT_TRUE(siphon.stop().success()) << h.log();
-  report = check(in);
-  EXPECT_TRUE(report.ok(false)) << report.to_string();
-  EXPECT_EQ(report.missing, 0);
-  EXPECT_EQ(report.phantom, 0);  // a transaction of the snapshot streamed again
-  EXPECT_EQ(report.duplicates(), 0);
-  EXPECT_TRUE(report.state_checked);
-  EXPECT_EQ(report.state_mismatches(), 0);
-  EXPECT_GT(report.snapshot_events, 0);
-  std::cout << report.summary() << "writer: " << rate << " transactions/s; " << before
-            << " in the snapshot, " << after << " streamed" << std::endl;
 }
 
 TEST_F(MariaDbSnapshot, AnInterruptedSnapshotIsTakenAgainFromScratch) {

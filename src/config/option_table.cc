@@ -164,6 +164,23 @@ std::vector<OptionSpec> build_table() {
                   "whole seconds) before it fails and is retried.",
        .applies_when = kBinlogOnly,
        .section = kBinlog},
+      {.key = "debezium.source.gtid.source.includes",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions matched against the whole GTID source, "
+                  "`domain-server` for MariaDB (`0-1` for GTID `0-1-19`), as Debezium's MariaDB "
+                  "connector does: only GTIDs whose source matches one are tracked in the "
+                  "stored offset's `gtids` and used to restart; a domain left out is resumed "
+                  "by the server from the start of the binlog file the others need. Cannot be "
+                  "combined with `gtid.source.excludes`.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
+      {.key = "debezium.source.gtid.source.excludes",
+       .type = T::kRegexList,
+       .meaning = "Comma-separated regular expressions; GTIDs whose source (`domain-server`) "
+                  "matches one are not tracked in the stored offset's `gtids`. Cannot be "
+                  "combined with `gtid.source.includes`.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
       {.key = "siphon.binlog.start.gtids",
        .type = T::kString,
        .meaning = "Without a stored offset and without a snapshot (snapshot.mode `never` or "
@@ -783,8 +800,6 @@ std::vector<UnsupportedKey> build_unsupported() {
       {"debezium.source.database.sslkey", kNoClientCert},
       {"debezium.source.database.sslpassword", kNoClientCert},
       {"debezium.source.database.sslfactory", "TLS is handled by libpq"},
-      {"debezium.source.gtid.source.includes", "not implemented yet (MariaDB/MySQL)"},
-      {"debezium.source.gtid.source.excludes", "not implemented yet (MariaDB/MySQL)"},
       {"debezium.source.include.query", "not implemented yet (MariaDB/MySQL)"},
       {"debezium.source.connect.keep.alive", "Siphon reconnects through its retry loop"},
       {"debezium.source.connect.keep.alive.interval.ms",

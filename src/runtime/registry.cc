@@ -176,6 +176,19 @@ Result<binlog::MariaDbSourceConfig> mariadb_config(const Config& c, bool mysql) 
     if (!filter) return tl::unexpected(filter.error());
     *target = std::move(*filter);
   }
+  if (c.is_set("debezium.source.gtid.source.includes") &&
+      c.is_set("debezium.source.gtid.source.excludes")) {
+    return make_error(ErrorKind::kConfig,
+                      "debezium.source.gtid.source.includes and "
+                      "debezium.source.gtid.source.excludes are both set: give one of them");
+  }
+  if (c.is_set("debezium.source.gtid.source.includes") ||
+      c.is_set("debezium.source.gtid.source.excludes")) {
+    auto filter = source::NameFilter::create(c.get_list("debezium.source.gtid.source.includes"),
+                                             c.get_list("debezium.source.gtid.source.excludes"));
+    if (!filter) return tl::unexpected(filter.error());
+    m.gtid_sources = std::move(*filter);
+  }
   m.include_schema_changes = c.get_bool("debezium.source.include.schema.changes");
   const std::string& history = c.get("debezium.source.schema.history.internal");
   if (!history.empty()) {

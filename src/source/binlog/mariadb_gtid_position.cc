@@ -65,6 +65,14 @@ Result<MariaDbGtidPosition> MariaDbGtidPosition::parse(std::string_view text) {
   return position;
 }
 
+std::string MariaDbGtid::source() const {
+  return fmt::format("{}-{}", domain_id, server_id);
+}
+
+void MariaDbGtidPosition::retain(const std::function<bool(const MariaDbGtid&)>& keep) {
+  std::erase_if(domains_, [&](const auto& entry) { return !keep(entry.second); });
+}
+
 std::string MariaDbGtidPosition::to_string() const {
   std::string out;
   for (const auto& [domain, gtid] : domains_) {

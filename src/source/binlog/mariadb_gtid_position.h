@@ -5,6 +5,7 @@
 // (spec/debezium-compat.md §6.2, §7.3): the dump resumes after it. Unlike a MySQL GTID set
 // there are no intervals: a newer GTID of a domain replaces the domain's entry.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -19,6 +20,10 @@ struct MariaDbGtid {
   uint64_t sequence = 0;
 
   bool operator==(const MariaDbGtid&) const = default;
+
+  // "domain-server": what gtid.source.includes/excludes match, as Debezium's MariaDB connector
+  // does (its GTID stream id; the sequence number is not part of it).
+  std::string source() const;
 };
 
 class MariaDbGtidPosition {
@@ -31,6 +36,9 @@ class MariaDbGtidPosition {
 
   // Records a transaction's GTID: it becomes the domain's entry.
   void advance(const MariaDbGtid& gtid) { domains_[gtid.domain_id] = gtid; }
+
+  // Drops the domains whose entry `keep` refuses (gtid.source.includes/excludes).
+  void retain(const std::function<bool(const MariaDbGtid&)>& keep);
 
   bool empty() const { return domains_.empty(); }
   // The domains in ascending order, so equal positions print equally.

@@ -12,6 +12,16 @@ TEST(MariaDbGtidPositionTest, ParsesAndPrintsInDomainOrder) {
   EXPECT_EQ(position->domains().at(2), (MariaDbGtid{2, 1, 7}));
 }
 
+TEST(MariaDbGtidPositionTest, RetainKeepsTheDomainsWhoseSourceIsAdmitted) {
+  auto position = MariaDbGtidPosition::parse("0-1-19,1-2-5,2-1-7");
+  ASSERT_TRUE(position.has_value()) << position.error().message;
+  EXPECT_EQ(position->domains().at(1).source(), "1-2");
+  position->retain([](const MariaDbGtid& gtid) { return gtid.source() != "1-2"; });
+  EXPECT_EQ(position->to_string(), "0-1-19,2-1-7");
+  position->retain([](const MariaDbGtid&) { return false; });
+  EXPECT_TRUE(position->empty());
+}
+
 TEST(MariaDbGtidPositionTest, EmptyIsNoGtidYet) {
   auto position = MariaDbGtidPosition::parse("");
   ASSERT_TRUE(position.has_value());

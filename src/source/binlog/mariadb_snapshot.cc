@@ -183,6 +183,7 @@ Status MariaDbSource::prepare_snapshot() {
   completed_.file = file;
   completed_.pos = std::stoull(pos);
   completed_.gtids = std::move(*gtids);
+  retain_admitted_gtids();
   snapshot_ts_ms_ = now_unix_micros() / 1000;
   completed_.ts_sec = static_cast<uint64_t>(snapshot_ts_ms_ / 1000);
   completed_checkpoint_ = add_checkpoint(Checkpoint{completed_, ""});

@@ -163,6 +163,7 @@ Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) 
                         offset.error().message);
     }
     completed_ = std::move(*offset);
+    retain_admitted_gtids();
     snapshot_interrupted_ = stored_offset->contains("snapshot_completed") &&
                             (*stored_offset)["snapshot_completed"] == false;
     resume_records_done_ =
@@ -216,6 +217,7 @@ Status MariaDbSource::set_start_position() {
                         parsed.error().message);
     }
     completed_.gtids = std::move(*parsed);
+    retain_admitted_gtids();
     log::info("no stored offset: starting after the configured GTID position {}",
               completed_.gtids->to_string());
     return ok();
@@ -247,6 +249,7 @@ Status MariaDbSource::set_start_position() {
   completed_.file = status->at(0).at(0).value_or("");
   completed_.pos = std::stoull(status->at(0).at(1).value_or("4"));
   completed_.gtids = std::move(*parsed);
+  retain_admitted_gtids();
   log::info("no stored offset: starting at the server's current position {}",
             completed_.to_json().dump());
   return ok();
@@ -1037,7 +1040,7 @@ Status MariaDbSource::commit(const RawBinlogEvent& raw, Dispatcher& dispatcher) 
   }
   completed_.file = file_;
   completed_.pos = raw.next_position;
-  if (tx_->gtid) {
+  if (tx_->gtid && admits_gtid(*tx_->gtid)) {
     if (!completed_.gtids) completed_.gtids.emplace();
     completed_.gtids->advance(*tx_->gtid);
   }

@@ -77,6 +77,10 @@ struct MariaDbSourceConfig {
   // column.propagate.source.type / datatype.propagate.source.type; nullopt when not set.
   std::optional<NameFilter> propagate_columns;
   std::optional<NameFilter> propagate_datatypes;
+  // gtid.source.includes / gtid.source.excludes, matched against a GTID's "domain-server" as
+  // Debezium's MariaDB connector does: only admitted GTIDs advance the stored `gtids` (and so
+  // the position a restart asks for); nullopt when neither is set.
+  std::optional<NameFilter> gtid_sources;
 };
 
 class MariaDbSource : public Source {
@@ -95,6 +99,18 @@ class MariaDbSource : public Source {
   static const schema::FieldSchema& source_schema(const std::string& connector_name);
 
  private:
+  // gtid.source.includes/excludes: whether a GTID's "domain-server" is tracked in `gtids`.
+  bool admits_gtid(const MariaDbGtid& gtid) const {
+    return !config_.gtid_sources || config_.gtid_sources->accepts(gtid.source());
+  }
+  // Drops the domains the GTID source filter refuses from completed_.gtids, wherever a
+  // position comes from (stored offset, start option, server, snapshot).
+  void retain_admitted_gtids() {
+    if (completed_.gtids) {
+      completed_.gtids->retain([this](const MariaDbGtid& g) { return admits_gtid(g); });
+    }
+  }
+
   struct HeldChange {
     event::ChangeEvent event;
     uint64_t event_index = 0;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -336,6 +337,71 @@ TEST_F(MariaDbSource, RestartsFromItsOffsetWithEachChangeOnce) {
   auto offset = h.stored_offset();
   ASSERT_TRUE(offset);
   EXPECT_EQ((*offset)["file"], new_file);
+}
+
+// gtid.source.excludes: transactions of an excluded GTID source ("domain-server") are still
+// streamed, but their domain is never tracked in the stored offset's `gtids`, in Debezium's
+// semantics; the admitted domains advance as usual.
+TEST_F(MariaDbSource, GtidSourceExcludesKeepsExcludedDomainsOutOfTheStoredOffset) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_gtidsrc; CREATE DATABASE ms_gtidsrc;"
+      "CREATE TABLE ms_gtidsrc.t (id INT PRIMARY KEY)");
+  MariaDbSiphonHarness h(server, "mgtidsrc");
+  h.props["debezium.source.database.include.list"] = "ms_gtidsrc";
+  h.props["debezium.source.gtid.source.excludes"] = "4[12]-.*";
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  for (int domain : {41, 0, 42, 43}) {
+    sql.exec("SET SESSION gtid_domain_id = " + std::to_string(domain));
+    sql.exec("INSERT INTO ms_gtidsrc.t VALUES (" + std::to_string(domain + 1000) + ")");
+  }
+  sql.exec("SET SESSION gtid_domain_id = 0");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_gtidsrc", "t"), 4)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  const std::string gtids = (*h.stored_offset())["gtids"];
+  EXPECT_EQ(gtids.find("41-"), std::string::npos) << gtids;
+  EXPECT_EQ(gtids.find("42-"), std::string::npos) << gtids;
+  EXPECT_NE(gtids.find("43-"), std::string::npos) << gtids;
+  EXPECT_NE(gtids.find("0-"), std::string::npos) << gtids;
+
+  h.props.erase("debezium.source.gtid.source.excludes");
+  h.props["debezium.source.gtid.source.includes"] = "41-.*";
+  h.props["debezium.source.gtid.source.excludes"] = "42-.*";
+  auto both = h.run_to_exit(60s);
+  EXPECT_EQ(both.status.code, 2) << both.err;
+  EXPECT_NE(both.err.find("gtid.source.includes"), std::string::npos) << both.err;
+}
+
+// A stored GTID position the server never had (here a sequence far past the server's own, as
+// after a failover to a replica that lacks transactions) stops the connector naming the
+// position, instead of skipping to what the server has.
+TEST_F(MariaDbSource, AStoredGtidPositionTheServerDoesNotHaveFailsNamingIt) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_ahead; CREATE DATABASE ms_ahead;"
+      "CREATE TABLE ms_ahead.t (id INT PRIMARY KEY)");
+  MariaDbSiphonHarness h(server, "mahead");
+  h.props["debezium.source.database.include.list"] = "ms_ahead";
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  sql.exec("INSERT INTO ms_ahead.t VALUES (1)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_ahead", "t"), 1)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  nlohmann::json doc;
+  {
+    std::ifstream in(h.offset_file());
+    doc = nlohmann::json::parse(in);
+  }
+  const std::string ahead = "0-1-999999999";
+  doc.at(0).at("value")["gtids"] = ahead;
+  {
+    std::ofstream out(h.offset_file(), std::ios::trunc);
+    out << doc.dump();
+  }
+  auto failed = h.run_to_exit(60s);
+  EXPECT_EQ(failed.status.code, 1) << failed.err;
+  EXPECT_NE(failed.err.find("GTID position " + ahead), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("never had it"), std::string::npos) << failed.err;
+  EXPECT_EQ((*h.stored_offset())["gtids"], ahead);  // nothing moved, nothing skipped
 }
 
 // A SIGKILL in the middle of a large transaction: the restart replays it from its start and

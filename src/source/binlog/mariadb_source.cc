@@ -284,7 +284,10 @@ Status MariaDbSource::open_binlog(bool* purged) {
     const bool gone = message.find("1236") != std::string::npos ||
                       message.find("purged") != std::string::npos ||
                       message.find("not found") != std::string::npos ||
-                      message.find("Could not find") != std::string::npos;
+                      message.find("Could not find") != std::string::npos ||
+                      // A GTID position past what this server has (a replica behind the
+                      // primary the offset was taken on), reported in the first packet.
+                      message.find("which is not in the master's binlog") != std::string::npos;
     if (!gone) return tl::unexpected(error);
     if (purged != nullptr && (snapshot_wanted_ || config_.snapshot_mode == "when_needed")) {
       log::warn(
@@ -294,12 +297,20 @@ Status MariaDbSource::open_binlog(bool* purged) {
       *purged = true;
       return ok();
     }
+    // Name the position itself: after a failover the likely cause is a server that never had
+    // it (behind the old primary), not a purge, and the operator must compare the two.
+    const std::string requested =
+        options.start.gtid_position && !options.start.gtid_position->empty()
+            ? fmt::format("GTID position {}", *options.start.gtid_position)
+            : fmt::format("binlog position {}:{}", options.start.file, options.start.position);
     return make_error(ErrorKind::kFatal,
-                      "{}: the stored position is no longer in the server's binlogs (purged, "
-                      "or another server's); the changes since then are lost: delete the "
+                      "{}: the stored {} is not in the binlogs of {}:{}: either they were "
+                      "purged, or this server never had it (another topology, or a replica "
+                      "behind the server the offset was taken from); nothing is skipped: the "
+                      "changes since then are lost unless this server catches up, delete the "
                       "stored offset to start again, or set snapshot.mode=when_needed to "
                       "snapshot again in that case",
-                      message);
+                      message, requested, config_.connection.host, config_.connection.port);
   };
   auto connection = BinlogConnection::open(options);
   if (!connection) return unavailable(connection.error());

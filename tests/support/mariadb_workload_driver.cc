@@ -34,9 +34,11 @@ std::pair<std::string, std::string> split_table(const std::string& table) {
 }  // namespace
 
 MariaDbWorkloadDriver::MariaDbWorkloadDriver(std::string host, int port,
-                                             std::vector<uint32_t> gtid_domains, uint64_t seed)
+                                             std::vector<uint32_t> gtid_domains, uint64_t seed,
+                                             std::shared_ptr<std::atomic<int>> failover_port)
     : host_(std::move(host)),
       port_(port),
+      failover_port_(std::move(failover_port)),
       gtid_domains_(std::move(gtid_domains)),
       rng_(seed ^ 0x6d61726961646208ULL) {}
 
@@ -60,7 +62,8 @@ std::string MariaDbWorkloadDriver::literal(const std::string& text) {
 
 void MariaDbWorkloadDriver::connect() {
   conn_.reset();
-  conn_.emplace(host_, port_);
+  const int failover = failover_port_ ? failover_port_->load() : 0;
+  conn_.emplace(host_, failover != 0 ? failover : port_);
   auto rows = conn_->query("SELECT CONNECTION_ID(), @@gtid_domain_id");
   session_id_ = std::stoull(rows.at(0).at(0).value());
   default_domain_ = static_cast<uint32_t>(std::stoul(rows.at(0).at(1).value()));

@@ -8,7 +8,9 @@
 // the transaction committed iff every row it changed holds its new state (values are random, so
 // old and new never coincide). Its GTID is then the domain's entry in @@gtid_binlog_pos, which
 // must be the seq read before COMMIT plus one; the workload must be the domain's only writer.
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -22,8 +24,9 @@ namespace siphon::testing {
 
 class MariaDbWorkloadDriver : public WorkloadDriver {
  public:
+  // `failover_port`, when given and non-zero at a connect, replaces `port` (a promoted replica).
   MariaDbWorkloadDriver(std::string host, int port, std::vector<uint32_t> gtid_domains,
-                        uint64_t seed);
+                        uint64_t seed, std::shared_ptr<std::atomic<int>> failover_port = {});
 
   void connect() override;
   bool connection_lost(const std::exception& error) const override;
@@ -47,6 +50,7 @@ class MariaDbWorkloadDriver : public WorkloadDriver {
 
   std::string host_;
   int port_;
+  std::shared_ptr<std::atomic<int>> failover_port_;
   std::vector<uint32_t> gtid_domains_;
   std::mt19937_64 rng_;
   std::optional<MariaDbConnection> conn_;

@@ -18,7 +18,8 @@ std::unique_ptr<WorkloadDriver> driver_for(const WorkloadOptions& options) {
   if (!options.conninfo.empty()) return std::make_unique<PgWorkloadDriver>(options.conninfo);
   if (options.mariadb_port > 0) {
     return std::make_unique<MariaDbWorkloadDriver>(options.mariadb_host, options.mariadb_port,
-                                                   options.gtid_domains, options.seed);
+                                                   options.gtid_domains, options.seed,
+                                                   options.mariadb_failover_port);
   }
   throw std::invalid_argument("Workload: neither conninfo nor mariadb_port given");
 }

@@ -12,6 +12,7 @@
 // an interrupted COMMIT (the driver knows how: pg_xact_status(), or MariaDB's row state), and
 // reloads the model from the tables. The database-specific half is a WorkloadDriver
 // (pg_workload_driver.h, mariadb_workload_driver.h).
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -48,6 +49,9 @@ struct WorkloadOptions {
   int mariadb_port = 0;
   // MariaDB: each transaction runs in a GTID domain picked from these; empty = the server's.
   std::vector<uint32_t> gtid_domains{};
+  // MariaDB failover: once it holds a port (non-zero), every later connection goes there
+  // instead of mariadb_port, so an interrupted COMMIT is resolved on the promoted replica.
+  std::shared_ptr<std::atomic<int>> mariadb_failover_port{};
 };
 
 // When run() stops: the first limit reached (0 = no limit).

@@ -490,16 +490,6 @@ TEST_F(MariaDbSnapshot, RowsAroundDdlMadeWhileStoppedDecodeWithTheirOwnColumns) 
 namespace siphon::testing {
 namespace {
 
-json field_of(const json& record, const std::string& name) {
-  for (const json& f : record["value"]["schema"]["fields"]) {
-    if (f["field"] != "after") continue;
-    for (const json& c : f["fields"]) {
-      if (c["field"] == name) return c;
-    }
-  }
-  return nullptr;
-}
-
 TEST_F(MariaDbSnapshot, TheSchemaHistoryGivesEventsBeforeADdlTheSchemaOfTheirTime) {
   sql.exec(
       "CREATE DATABASE hist; CREATE TABLE hist.t (id INT PRIMARY KEY, d INT DEFAULT 5);"
@@ -528,9 +518,9 @@ TEST_F(MariaDbSnapshot, TheSchemaHistoryGivesEventsBeforeADdlTheSchemaOfTheirTim
 
   auto rows = h.records(h.topic("hist", "t"));
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(field_of(rows[0], "d")["default"], 5);  // the snapshot
-  EXPECT_EQ(field_of(rows[1], "d")["default"], 5);  // before the ALTER: from the history
-  EXPECT_EQ(field_of(rows[2], "d")["default"], 7);  // after it
+  EXPECT_EQ(after_field(rows[0], "d")["default"], 5);  // the snapshot
+  EXPECT_EQ(after_field(rows[1], "d")["default"], 5);  // before the ALTER: from the history
+  EXPECT_EQ(after_field(rows[2], "d")["default"], 7);  // after it
   EXPECT_EQ(payload(rows[2])["after"]["d"], 7);
 
   // The history: the snapshot's CREATE, then the ALTER with its position.

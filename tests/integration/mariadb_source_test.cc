@@ -199,17 +199,6 @@ TEST_F(MariaDbSource, TypesFromTheSchemaAndTheBinlogAsDebeziumEmitsThem) {
   EXPECT_NE(schema.find("io.debezium.data.Uuid"), std::string::npos);
 }
 
-// The field of `name` in a value schema's "after" struct.
-nlohmann::json after_field(const nlohmann::json& record, const std::string& name) {
-  for (const nlohmann::json& f : record["value"]["schema"]["fields"]) {
-    if (f["field"] != "after") continue;
-    for (const nlohmann::json& c : f["fields"]) {
-      if (c["field"] == name) return c;
-    }
-  }
-  return nullptr;
-}
-
 TEST_F(MariaDbSource, DefaultsAndSourceTypesComeFromTheSchema) {
   sql.exec(
       "DROP DATABASE IF EXISTS ms_defaults; CREATE DATABASE ms_defaults;"

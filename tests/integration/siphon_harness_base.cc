@@ -101,6 +101,16 @@ std::string SiphonHarnessBase::log() const {
   return s.str();
 }
 
+nlohmann::json after_field(const nlohmann::json& record, const std::string& name) {
+  for (const nlohmann::json& f : record["value"]["schema"]["fields"]) {
+    if (f["field"] != "after") continue;
+    for (const nlohmann::json& c : f["fields"]) {
+      if (c["field"] == name) return c;
+    }
+  }
+  return nullptr;
+}
+
 const nlohmann::json& payload_of(const nlohmann::json& doc) {
   if (doc.is_object() && doc.contains("payload") && doc.contains("schema")) return doc["payload"];
   return doc;

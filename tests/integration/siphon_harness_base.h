@@ -74,5 +74,7 @@ class SiphonHarnessBase {
 
 // The payload of a Kafka-JSON document ({"schema":..,"payload":..} or the bare payload).
 const nlohmann::json& payload_of(const nlohmann::json& doc);
+// The schema of field `name` in a record's value schema's "after" struct; null when absent.
+nlohmann::json after_field(const nlohmann::json& record, const std::string& name);
 
 }  // namespace siphon::testing

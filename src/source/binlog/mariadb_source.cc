@@ -345,64 +345,21 @@ Result<SchemaColumns> MariaDbSource::read_schema_columns(const std::string& db,
       return schema_columns_of(t->second);
     }
   }
-  SchemaColumns out;
-  if (!sql_) return out;
-  auto columns = sql_->query(
-      "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COLUMN_DEFAULT FROM "
-      "information_schema.COLUMNS WHERE TABLE_SCHEMA = " +
-      sql_->quote(db) + " AND TABLE_NAME = " + sql_->quote(table));
-  if (!columns) return tl::unexpected(columns.error());
-  if (columns->empty()) {
-    log::info(
-        "table {}.{} is not in information_schema (dropped since this event was written): its "
-        "JSON, UUID, INET4 and INET6 columns are typed from the binlog alone, without defaults",
-        db, table);
-  }
-  for (const auto& row : *columns) {
-    SchemaColumnInfo& info = out[row.at(0).value_or("")];
-    std::string type = row.at(1).value_or("");
-    std::transform(type.begin(), type.end(), type.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (type == "uuid") info.extended = ExtendedType::kUuid;
-    if (type == "inet4") info.extended = ExtendedType::kInet4;
-    if (type == "inet6") info.extended = ExtendedType::kInet6;
-    // Debezium's type name: the SQL type in capitals, UNSIGNED kept; length and scale from
-    // the declared "(n[,m])" (display width, characters, precision, fractional seconds).
-    const std::string column_type = row.at(2).value_or("");
-    for (char c : type) info.type_name.push_back(static_cast<char>(std::toupper(c)));
-    if (column_type.find(" unsigned") != std::string::npos) info.type_name += " UNSIGNED";
-    if (type != "enum" && type != "set") {
-      const size_t open = column_type.find('(');
-      const size_t close = column_type.find(')', open);
-      if (open != std::string::npos && close != std::string::npos) {
-        const std::string inside = column_type.substr(open + 1, close - open - 1);
-        const size_t comma = inside.find(',');
-        try {
-          info.length = std::stoll(inside.substr(0, comma));
-          if (comma != std::string::npos) info.scale = std::stoll(inside.substr(comma + 1));
-        } catch (const std::exception&) {
-          info.length.reset();
-          info.scale.reset();
-        }
-      }
-    }
-    info.default_expression = row.at(3);
-  }
-  // MariaDB's JSON is LONGTEXT with a json_valid() check named after the column.
-  auto checks = sql_->query(
-      "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "
-      "CONSTRAINT_SCHEMA = " +
-      sql_->quote(db) + " AND TABLE_NAME = " + sql_->quote(table));
-  if (!checks) return tl::unexpected(checks.error());
-  for (const auto& row : *checks) {
-    const std::string name = row.at(0).value_or("");
-    const std::string clause = row.at(1).value_or("");
-    if (clause == "json_valid(`" + name + "`)" && out.count(name)) {
-      out[name].extended = ExtendedType::kJson;
-      out[name].type_name = "JSON";
+  // A table not seen yet (or no longer there): what information_schema says of it now, read
+  // the way every kept definition is.
+  if (!sql_) return SchemaColumns{};
+  auto read = read_table_definitions(*sql_, [&](const std::string& d) { return d == db; });
+  if (!read) return tl::unexpected(read.error());
+  if (auto known = read->find(db); known != read->end()) {
+    if (auto t = known->second.find(table); t != known->second.end()) {
+      return schema_columns_of(t->second);
     }
   }
-  return out;
+  log::info(
+      "table {}.{} is not in information_schema (dropped since this event was written): its "
+      "JSON, UUID, INET4 and INET6 columns are typed from the binlog alone, without defaults",
+      db, table);
+  return SchemaColumns{};
 }
 
 Status MariaDbSource::stream(Dispatcher& dispatcher, const std::atomic<bool>& stop) {

@@ -199,15 +199,9 @@ TEST(MariaDbDifferential, SiphonAndMariadbBinlogDecodeTheSameRowChanges) {
   const std::string last_gtid = sql.scalar("SELECT @@global.gtid_binlog_pos");
 
   // Siphon has everything once its offset reaches the server's last GTID.
-  for (int i = 0; i < 600; ++i) {
-    auto offset = h.stored_offset();
-    if (offset && offset->value("gtids", "") == last_gtid) break;
-    std::this_thread::sleep_for(100ms);
-  }
+  const bool caught_up = h.wait_for_gtids(last_gtid);
   ASSERT_TRUE(siphon.stop().success()) << h.log();
-  auto offset = h.stored_offset();
-  ASSERT_TRUE(offset);
-  ASSERT_EQ(offset->value("gtids", ""), last_gtid) << h.log();
+  ASSERT_TRUE(caught_up) << "Siphon's offset never reached " << last_gtid << "\n" << h.log();
 
   std::vector<std::string> command = {"mariadb-binlog", "-v", "-v", "--base64-output=DECODE-ROWS"};
   for (const auto& entry : std::filesystem::directory_iterator(server->data_dir())) {

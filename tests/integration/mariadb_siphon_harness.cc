@@ -1,5 +1,7 @@
 #include "integration/mariadb_siphon_harness.h"
 
+#include <thread>
+
 #include <gtest/gtest.h>
 
 namespace siphon::testing {
@@ -28,6 +30,17 @@ std::string MariaDbSiphonHarness::topic(const std::string& db, const std::string
 void MariaDbSiphonHarness::wait_until_streaming(std::chrono::milliseconds timeout) const {
   if (!wait_for_log(kStreamingLogText, timeout)) {
     ADD_FAILURE() << "siphon never logged '" << kStreamingLogText << "'\n" << log();
+  }
+}
+
+bool MariaDbSiphonHarness::wait_for_gtids(const std::string& gtids,
+                                          std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto offset = stored_offset();
+    if (offset && offset->value("gtids", "") == gtids) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 

@@ -45,6 +45,11 @@ class MariaDbSiphonHarness : public SiphonHarnessBase {
   // Waits until siphon's log says it streams from the binlog (see above). Fails the test, with
   // the log, on timeout.
   void wait_until_streaming(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
+  // Waits until the stored offset's `gtids` is exactly `gtids` (typically the server's
+  // @@global.gtid_binlog_pos after a workload: then Siphon has delivered all of it). False on
+  // timeout; callers assert with the log.
+  bool wait_for_gtids(const std::string& gtids,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
 };
 
 }  // namespace siphon::testing

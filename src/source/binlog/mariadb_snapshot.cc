@@ -36,11 +36,6 @@ std::string quote_name(const std::string& name) {
   return out + "`";
 }
 
-std::optional<uint64_t> number(const std::optional<std::string>& text) {
-  if (!text || text->empty()) return std::nullopt;
-  return std::stoull(*text);
-}
-
 }  // namespace
 
 bool MariaDbSource::snapshot_wanted(const std::optional<nlohmann::json>& stored) const {
@@ -106,63 +101,34 @@ Status MariaDbSource::prepare_snapshot() {
   auto gtids = MariaDbGtidPosition::parse(gtid->at(0).at(0).value_or(""));
   if (!gtids) return tl::unexpected(gtids.error());
 
-  // The captured tables and their columns, as information_schema has them now.
-  auto columns = sql_->query(
-      "SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, "
-      "c.IS_NULLABLE, c.NUMERIC_PRECISION, c.NUMERIC_SCALE, c.DATETIME_PRECISION, "
-      "c.CHARACTER_OCTET_LENGTH, co.ID "
-      "FROM information_schema.COLUMNS c "
-      "JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND "
-      "t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE' "
-      "LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = c.COLLATION_NAME "
-      "WHERE c.TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') "
-      "ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION");
-  if (!columns) return tl::unexpected(columns.error());
-  auto keys = sql_->query(
-      "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
-      "WHERE INDEX_NAME = 'PRIMARY' AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', "
-      "'performance_schema', 'sys') ORDER BY TABLE_SCHEMA, TABLE_NAME, SEQ_IN_INDEX");
-  if (!keys) return tl::unexpected(keys.error());
-  using TableName = std::pair<std::string, std::string>;
-  std::map<TableName, std::vector<SchemaColumn>> tables;
-  for (const auto& r : *columns) {
-    TableName name{r.at(0).value_or(""), r.at(1).value_or("")};
-    if (!filter_.captures(name.first, name.second)) continue;
-    SchemaColumn c;
-    c.name = r.at(2).value_or("");
-    c.data_type = r.at(3).value_or("");
-    std::transform(c.data_type.begin(), c.data_type.end(), c.data_type.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    c.column_type = r.at(4).value_or("");
-    c.nullable = r.at(5).value_or("YES") == "YES";
-    c.numeric_precision = number(r.at(6));
-    c.numeric_scale = number(r.at(7));
-    c.datetime_precision = number(r.at(8));
-    c.octet_length = number(r.at(9));
-    if (auto id = number(r.at(10))) c.collation_id = static_cast<uint32_t>(*id);
-    tables[name].push_back(std::move(c));
-  }
-  std::map<TableName, std::vector<std::string>> primary_keys;
-  for (const auto& r : *keys) {
-    primary_keys[{r.at(0).value_or(""), r.at(1).value_or("")}].push_back(r.at(2).value_or(""));
-  }
-  snapshot_tables_.clear();
-  for (const auto& [name, table_columns] : tables) {
-    auto map = table_map_from_schema(name.first, name.second, table_columns, primary_keys[name]);
-    if (!map) return tl::unexpected(map.error());
-    map->table_id = kSnapshotTableIds + snapshot_tables_.size();
-    auto captured = tables_.on_table_map(*map, EventLocation{file, 0});
-    if (!captured) return tl::unexpected(captured.error());
-    snapshot_tables_.push_back(map->table_id);
-  }
-  // The definitions the next DDL is compared with, as of the snapshot, and each captured
-  // table's CREATE statement for the schema-change records and the schema history.
-  auto definitions = read_definitions();
+  // The captured tables as information_schema has them now, read once: their TABLE_MAPs type
+  // the snapshot rows, their definitions are what the next DDL is compared with and what the
+  // schema-change records and the schema history say of the snapshot.
+  SchemaColumnsByTable columns;
+  auto definitions = read_table_definitions(
+      *sql_, [this](const std::string& database) { return filter_.captures_schema(database); },
+      &columns);
   if (!definitions) return tl::unexpected(definitions.error());
   definitions_ = std::move(*definitions);
+  using TableName = std::pair<std::string, std::string>;
+  std::vector<TableName> tables;  // the captured ones
+  snapshot_tables_.clear();
+  for (const auto& [database, database_tables] : definitions_) {
+    for (const auto& [table, definition] : database_tables) {
+      if (!filter_.captures(database, table)) continue;
+      auto map = table_map_from_schema(database, table, columns[{database, table}],
+                                       definition.primary_key);
+      if (!map) return tl::unexpected(map.error());
+      map->table_id = kSnapshotTableIds + snapshot_tables_.size();
+      auto captured = tables_.on_table_map(*map, EventLocation{file, 0});
+      if (!captured) return tl::unexpected(captured.error());
+      snapshot_tables_.push_back(map->table_id);
+      tables.emplace_back(database, table);
+    }
+  }
   if (config_.include_schema_changes || history_) {
     snapshot_ddl_.clear();
-    for (const auto& [name, table_columns] : tables) {
+    for (const TableName& name : tables) {
       auto create = sql_->query("SHOW CREATE TABLE " + quote_name(name.first) + "." +
                                 quote_name(name.second));
       if (!create) return tl::unexpected(create.error());
@@ -194,7 +160,7 @@ Status MariaDbSource::prepare_snapshot() {
   if (history_) {
     nlohmann::json position = completed_.to_json();
     position["snapshot"] = true;
-    for (const auto& [name, table_columns] : tables) {
+    for (const TableName& name : tables) {
       const std::string qualified = name.first + "." + name.second;
       auto db = definitions_.find(name.first);
       if (db == definitions_.end() || !db->second.count(name.second)) continue;

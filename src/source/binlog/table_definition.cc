@@ -136,7 +136,8 @@ nlohmann::json TableChange::to_json() const {
 }
 
 Result<std::map<std::string, DatabaseDefinitions>> read_table_definitions(
-    MariaDbSql& sql, const std::function<bool(const std::string& database)>& wanted) {
+    MariaDbSql& sql, const std::function<bool(const std::string& database)>& wanted,
+    SchemaColumnsByTable* schema_columns) {
   std::map<std::string, DatabaseDefinitions> out;
   auto tables = sql.query(
       "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_COMMENT, c.CHARACTER_SET_NAME "
@@ -156,10 +157,13 @@ Result<std::map<std::string, DatabaseDefinitions>> read_table_definitions(
     t.default_charset = r.at(3);
   }
   auto columns = sql.query(
-      "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, "
-      "CHARACTER_SET_NAME, IS_NULLABLE, EXTRA, COLUMN_COMMENT, COLUMN_DEFAULT, "
-      "ORDINAL_POSITION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA NOT IN " +
-      std::string(kSystemSchemas) + " ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION");
+      "SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, "
+      "c.CHARACTER_SET_NAME, c.IS_NULLABLE, c.EXTRA, c.COLUMN_COMMENT, c.COLUMN_DEFAULT, "
+      "c.ORDINAL_POSITION, c.NUMERIC_PRECISION, c.NUMERIC_SCALE, c.DATETIME_PRECISION, "
+      "c.CHARACTER_OCTET_LENGTH, co.ID FROM information_schema.COLUMNS c "
+      "LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = c.COLLATION_NAME "
+      "WHERE c.TABLE_SCHEMA NOT IN " +
+      std::string(kSystemSchemas) + " ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION");
   if (!columns) return tl::unexpected(columns.error());
   for (const auto& r : *columns) {
     auto db = out.find(r.at(0).value_or(""));
@@ -195,6 +199,18 @@ Result<std::map<std::string, DatabaseDefinitions>> read_table_definitions(
     if (r.at(8) && !r.at(8)->empty()) c.comment = r.at(8);
     if (r.at(9) && lower(*r.at(9)) != "null") c.default_expression = r.at(9);
     c.position = static_cast<int>(number(r.at(10)).value_or(0));
+    if (schema_columns) {
+      SchemaColumn& s = (*schema_columns)[{db->first, table->first}].emplace_back();
+      s.name = c.name;
+      s.data_type = data_type;
+      s.column_type = c.type_expression;
+      s.nullable = c.optional;
+      s.numeric_precision = number(r.at(11));
+      s.numeric_scale = number(r.at(12));
+      s.datetime_precision = number(r.at(13));
+      s.octet_length = number(r.at(14));
+      if (auto id = number(r.at(15))) s.collation_id = static_cast<uint32_t>(*id);
+    }
     table->second.columns.push_back(std::move(c));
   }
   // MariaDB's JSON is LONGTEXT with a json_valid() check named after the column.

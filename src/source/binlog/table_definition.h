@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "source/binlog/binlog_table_cache.h"
 #include "source/binlog/mariadb_sql.h"
+#include "source/binlog/schema_table_map.h"
 
 namespace siphon::source::binlog {
 
@@ -59,9 +60,17 @@ struct TableDefinition {
 // Table name -> definition, for one database.
 using DatabaseDefinitions = std::map<std::string, TableDefinition>;
 
+// (database, table) -> its information_schema.COLUMNS rows in ordinal order, what
+// table_map_from_schema takes.
+using SchemaColumnsByTable =
+    std::map<std::pair<std::string, std::string>, std::vector<SchemaColumn>>;
+
 // Reads the base tables of every database `wanted` admits (information_schema), by database.
+// With `columns`, also fills in their columns as table_map_from_schema needs them: a snapshot
+// gets its TABLE_MAPs and its definitions from one reading while it holds the global read lock.
 Result<std::map<std::string, DatabaseDefinitions>> read_table_definitions(
-    MariaDbSql& sql, const std::function<bool(const std::string& database)>& wanted);
+    MariaDbSql& sql, const std::function<bool(const std::string& database)>& wanted,
+    SchemaColumnsByTable* columns = nullptr);
 
 struct TableChange {
   std::string type;  // CREATE, ALTER, DROP

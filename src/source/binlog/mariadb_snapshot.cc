@@ -178,6 +178,16 @@ Status MariaDbSource::prepare_snapshot() {
   return ok();
 }
 
+BinlogSourceFields MariaDbSource::snapshot_source(const CapturedTable& table,
+                                                  const char* marker) const {
+  return {.ts_ms = snapshot_ts_ms_,
+          .snapshot = marker,
+          .db = table.map.database,
+          .table = table.map.table,
+          .file = completed_.file,
+          .pos = completed_.pos};
+}
+
 Status MariaDbSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<bool>& stop) {
   dispatcher.begin_transaction(0);
   offset::SourcePosition position;
@@ -191,15 +201,7 @@ Status MariaDbSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<boo
         e.table = table.schema;
         e.op = event::Op::kRead;
         e.after = std::move(row);
-        e.source = event::SourceBlock{
-            source_schema_,
-            {Value::string(config_.debezium_version), Value::string(config_.connector_name),
-             Value::string(config_.topic_prefix), Value::integer(snapshot_ts_ms_),
-             Value::string(marker), Value::string(table.map.database), Value::null(),
-             Value::integer(snapshot_ts_ms_ * 1000), Value::integer(snapshot_ts_ms_ * 1000000),
-             Value::string(table.map.table), Value::integer(0), Value::null(),
-             Value::string(completed_.file), Value::integer(static_cast<int64_t>(completed_.pos)),
-             Value::integer(0), Value::null(), Value::null()}};
+        e.source = source_.block(snapshot_source(table, marker));
         e.processed_at_ns = now_unix_nanos();
         failpoint("snapshot.row");
         delaypoint("snapshot.row");
@@ -215,25 +217,9 @@ Status MariaDbSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<boo
       if (db == definitions_.end()) continue;
       auto definition = db->second.find(table->map.table);
       if (definition == db->second.end()) continue;
-      std::vector<Value> source = {Value::string(config_.debezium_version),
-                                   Value::string(config_.connector_name),
-                                   Value::string(config_.topic_prefix),
-                                   Value::integer(snapshot_ts_ms_),
-                                   Value::string("true"),
-                                   Value::string(table->map.database),
-                                   Value::null(),
-                                   Value::integer(snapshot_ts_ms_ * 1000),
-                                   Value::integer(snapshot_ts_ms_ * 1000000),
-                                   Value::string(table->map.table),
-                                   Value::integer(0),
-                                   Value::null(),
-                                   Value::string(completed_.file),
-                                   Value::integer(static_cast<int64_t>(completed_.pos)),
-                                   Value::integer(0),
-                                   Value::null(),
-                                   Value::null()};
       auto record = schema_change_record(
-          config_.connector_name, *source_schema_, source, snapshot_ts_ms_, table->map.database,
+          config_.connector_name, *source_.schema(),
+          source_.values(snapshot_source(*table, "true")), snapshot_ts_ms_, table->map.database,
           snapshot_ddl_[table->data_collection], {TableChange{"CREATE", definition->second}});
       auto s = dispatcher.dispatch_struct(config_.topic_prefix, record.key_schema, &record.key,
                                           record.value_schema, &record.value, position);

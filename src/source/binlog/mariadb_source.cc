@@ -103,28 +103,6 @@ uint64_t json_u64(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
-const FieldSchema& MariaDbSource::source_schema(const std::string& connector_name) {
-  static const auto build = [](const std::string& connector) {
-    FieldSchema src =
-        event::common_source_schema(fmt::format("io.debezium.connector.{}.Source", connector));
-    auto add = [&](const char* name, ConnectType t, bool optional) {
-      src.fields.push_back(schema::field(name, t, optional));
-    };
-    add("table", ConnectType::kString, true);
-    add("server_id", ConnectType::kInt64, false);
-    add("gtid", ConnectType::kString, true);
-    add("file", ConnectType::kString, false);
-    add("pos", ConnectType::kInt64, false);
-    add("row", ConnectType::kInt32, false);
-    add("thread", ConnectType::kInt64, true);
-    add("query", ConnectType::kString, true);
-    return src;
-  };
-  static const FieldSchema mariadb = build("mariadb");
-  static const FieldSchema mysql = build("mysql");
-  return connector_name == "mysql" ? mysql : mariadb;
-}
-
 MariaDbSource::MariaDbSource(MariaDbSourceConfig config, TableFilter filter)
     : config_(std::move(config)),
       filter_(std::move(filter)),
@@ -134,7 +112,7 @@ MariaDbSource::MariaDbSource(MariaDbSourceConfig config, TableFilter filter)
                 return read_schema_columns(db, table);
               }),
       transactions_(config_.topic_prefix + config_.topic_delimiter + config_.transaction_topic),
-      source_schema_(std::make_shared<const FieldSchema>(source_schema(config_.connector_name))),
+      source_(config_.debezium_version, config_.connector_name, config_.topic_prefix),
       decoder_(EventDecoder::Options{.checksum_before_format = true}) {
   tables_.propagate_source_types(config_.propagate_columns, config_.propagate_datatypes);
 }
@@ -710,24 +688,15 @@ Status MariaDbSource::on_schema_change(const RawBinlogEvent& raw, const BinlogEv
   auto emit_all = [&]() -> Status {
     if (!config_.include_schema_changes) return ok();
     for (const auto& [db, changes] : records) {
-      std::vector<Value> source = {Value::string(config_.debezium_version),
-                                   Value::string(config_.connector_name),
-                                   Value::string(config_.topic_prefix),
-                                   Value::integer(int64_t{event.header.timestamp} * 1000),
-                                   Value::string("false"),
-                                   Value::string(db),
-                                   Value::null(),
-                                   Value::integer(int64_t{event.header.timestamp} * 1000000),
-                                   Value::integer(int64_t{event.header.timestamp} * 1000000000),
-                                   Value::null(),
-                                   Value::integer(event.header.server_id),
-                                   tx_ && tx_->gtid ? Value::string(tx_->id) : Value::null(),
-                                   Value::string(file_),
-                                   Value::integer(static_cast<int64_t>(raw.position)),
-                                   Value::integer(0),
-                                   Value::integer(query.thread_id),
-                                   Value::null()};
-      auto record = schema_change_record(config_.connector_name, *source_schema_, source,
+      const std::vector<Value> source =
+          source_.values({.ts_ms = int64_t{event.header.timestamp} * 1000,
+                          .db = db,
+                          .server_id = event.header.server_id,
+                          .gtid = tx_ && tx_->gtid ? std::optional(tx_->id) : std::nullopt,
+                          .file = file_,
+                          .pos = raw.position,
+                          .thread = int64_t{query.thread_id}});
+      auto record = schema_change_record(config_.connector_name, *source_.schema(), source,
                                          now_unix_micros() / 1000, db, ddl, changes);
       auto s = dispatcher.dispatch_struct(config_.topic_prefix, record.key_schema, &record.key,
                                           record.value_schema, &record.value,
@@ -1041,17 +1010,15 @@ offset::SourcePosition MariaDbSource::position(uint64_t event_index, uint32_t ro
 event::SourceBlock MariaDbSource::source_block(const CapturedTable& table,
                                                const RawBinlogEvent& raw, const EventHeader& header,
                                                uint32_t row) const {
-  const int64_t ts_ms = static_cast<int64_t>(header.timestamp) * 1000;
-  return event::SourceBlock{
-      source_schema_,
-      {Value::string(config_.debezium_version), Value::string(config_.connector_name),
-       Value::string(config_.topic_prefix), Value::integer(ts_ms), Value::string("false"),
-       Value::string(table.map.database), Value::null(), Value::integer(ts_ms * 1000),
-       Value::integer(ts_ms * 1000000), Value::string(table.map.table),
-       Value::integer(header.server_id), tx_ && tx_->gtid ? Value::string(tx_->id) : Value::null(),
-       Value::string(file_), Value::integer(static_cast<int64_t>(raw.position)),
-       Value::integer(row), tx_ && tx_->thread ? Value::integer(*tx_->thread) : Value::null(),
-       Value::null()}};
+  return source_.block({.ts_ms = int64_t{header.timestamp} * 1000,
+                        .db = table.map.database,
+                        .table = table.map.table,
+                        .server_id = header.server_id,
+                        .gtid = tx_ && tx_->gtid ? std::optional(tx_->id) : std::nullopt,
+                        .file = file_,
+                        .pos = raw.position,
+                        .row = static_cast<int32_t>(row),
+                        .thread = tx_ ? tx_->thread : std::nullopt});
 }
 
 nlohmann::json MariaDbSource::offset_for(const offset::SourcePosition& p) const {

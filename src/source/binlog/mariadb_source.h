@@ -34,6 +34,7 @@
 #include "event/transaction_monitor.h"
 #include "source/binlog/binlog_connection.h"
 #include "source/binlog/binlog_offset.h"
+#include "source/binlog/binlog_source_block.h"
 #include "source/binlog/binlog_table_cache.h"
 #include "source/binlog/event_decoder.h"
 #include "source/binlog/mariadb_sql.h"
@@ -94,9 +95,6 @@ class MariaDbSource : public Source {
   nlohmann::json offset_for(const offset::SourcePosition& delivered) const override;
   void confirm(const offset::SourcePosition& delivered) override;
   void close() override;
-
-  // The `source` block schema (io.debezium.connector.<connector>.Source).
-  static const schema::FieldSchema& source_schema(const std::string& connector_name);
 
  private:
   // gtid.source.includes/excludes: whether a GTID's "domain-server" is tracked in `gtids`.
@@ -174,6 +172,9 @@ class MariaDbSource : public Source {
                         const RawBinlogEvent& raw, size_t row_index) const;
   event::SourceBlock source_block(const CapturedTable& table, const RawBinlogEvent& raw,
                                   const EventHeader& header, uint32_t row) const;
+  // The source fields of a snapshot row (or of a snapshot's CREATE record): at the snapshot's
+  // position and time, with its marker.
+  BinlogSourceFields snapshot_source(const CapturedTable& table, const char* marker) const;
   offset::SourcePosition position(uint64_t event_index, uint32_t row) const;
   // A restart point, and the transaction that starts there (for a partial restart).
   struct Checkpoint {
@@ -187,7 +188,7 @@ class MariaDbSource : public Source {
   BinlogValueConverter converter_;
   BinlogTableCache tables_;
   event::TransactionMonitor transactions_;
-  std::shared_ptr<const schema::FieldSchema> source_schema_;
+  BinlogSourceBlock source_;
 
   std::optional<MariaDbSql> sql_;  // information_schema, positions
   std::optional<BinlogConnection> connection_;

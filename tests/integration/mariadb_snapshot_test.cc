@@ -171,6 +171,41 @@ TEST_F(MariaDbSnapshot, SnapshotValuesAndSchemasEqualStreamedOnesForEveryType) {
   }
 }
 
+// BOOLEAN is TINYINT(1) to the server: INT16 with the source type TINYINT and length 1, for a
+// snapshotted table and for one created while streaming alike (Debezium's DBZ-6225 behaviour).
+TEST_F(MariaDbSnapshot, BooleanColumnsAreTinyintOneInTheSnapshotAndTheStream) {
+  sql.exec(
+      "CREATE DATABASE snap_bool; CREATE TABLE snap_bool.before_start (id INT PRIMARY KEY, "
+      "b1 BOOLEAN DEFAULT TRUE, b2 BOOL DEFAULT FALSE);"
+      "INSERT INTO snap_bool.before_start VALUES (1, TRUE, 9)");
+  MariaDbSiphonHarness h(server, "msnapbool");
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  h.props["debezium.source.database.include.list"] = "snap_bool";
+  h.props["debezium.source.column.propagate.source.type"] = "snap_bool\\..*";
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_bool", "before_start"), 1)) << h.log();
+  h.wait_until_streaming();
+  sql.exec(
+      "CREATE TABLE snap_bool.after_start (id INT PRIMARY KEY, b1 BOOLEAN DEFAULT TRUE, "
+      "b2 BOOL DEFAULT FALSE); INSERT INTO snap_bool.after_start VALUES (1, TRUE, 9)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_bool", "after_start"), 1)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  for (const char* table : {"before_start", "after_start"}) {
+    SCOPED_TRACE(table);
+    const json record = h.records(h.topic("snap_bool", table)).at(0);
+    EXPECT_EQ(payload(record)["after"]["b1"], 1);
+    EXPECT_EQ(payload(record)["after"]["b2"], 9);
+    for (const char* column : {"b1", "b2"}) {
+      const json field = after_field(record, column);
+      EXPECT_EQ(field["type"], "int16") << field;
+      EXPECT_EQ(field["parameters"]["__debezium.source.column.type"], "TINYINT") << field;
+      EXPECT_EQ(field["parameters"]["__debezium.source.column.length"], "1") << field;
+    }
+    EXPECT_EQ(after_field(record, "b1")["default"], 1);
+    EXPECT_EQ(after_field(record, "b2")["default"], 0);
+  }
+}
+
 TEST_F(MariaDbSnapshot, AnInterruptedSnapshotIsTakenAgainFromScratch) {
   sql.exec(
       "CREATE DATABASE snap_crash; CREATE TABLE snap_crash.t (id INT PRIMARY KEY, v TEXT);"

@@ -351,10 +351,12 @@ std::string bytes(std::initializer_list<int> b) {
 }
 
 TEST_F(GoldenValues, IntegersAtTheirLimits) {
-  // §2.8: TINYINT int8, UNSIGNED int16; SMALLINT int16/int32; MEDIUMINT int32; INT int32/int64;
-  // BIGINT int64; BIGINT UNSIGNED int64 (long: wraps) or Decimal(20,0) (precise).
+  // TINYINT int16 signed or not (Debezium's MySQL DDL parser types it SMALLINT; §2.8 says int8
+  // for the signed one, which Debezium's own MySqlBooleanIT contradicts); SMALLINT int16/int32;
+  // MEDIUMINT int32; INT int32/int64; BIGINT int64; BIGINT UNSIGNED int64 (long: wraps) or
+  // Decimal(20,0) (precise).
   using schema::ConnectType;
-  const ConnectType types[] = {ConnectType::kInt32, ConnectType::kInt8,  ConnectType::kInt16,
+  const ConnectType types[] = {ConnectType::kInt32, ConnectType::kInt16, ConnectType::kInt16,
                                ConnectType::kInt16, ConnectType::kInt32, ConnectType::kInt32,
                                ConnectType::kInt32, ConnectType::kInt32, ConnectType::kInt64,
                                ConnectType::kInt64, ConnectType::kInt64};

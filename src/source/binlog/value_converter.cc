@@ -213,7 +213,10 @@ Result<FieldSchema> BinlogValueConverter::schema_for(const ColumnDescriptor& c) 
     case kTypeTiny: {
       auto u = need_sign();
       if (!u) return tl::unexpected(u.error());
-      return make(*u ? ConnectType::kInt16 : ConnectType::kInt8, opt);
+      // INT16 signed or not: Debezium's MySQL DDL parser types every TINYINT as SMALLINT (so a
+      // BOOLEAN, which the server keeps as TINYINT(1), is INT16 too). The sign is still needed
+      // for the value.
+      return make(ConnectType::kInt16, opt);
     }
     case kTypeShort: {
       auto u = need_sign();

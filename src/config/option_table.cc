@@ -181,6 +181,16 @@ std::vector<OptionSpec> build_table() {
                   "combined with `gtid.source.includes`.",
        .applies_when = kBinlogOnly,
        .section = kBinlog},
+      {.key = "debezium.source.gtid.source.filter.dml.events",
+       .type = T::kBool,
+       .default_value = "true",
+       .meaning = "With `gtid.source.includes` or `gtid.source.excludes`: `true` drops the row "
+                  "changes of transactions whose GTID source the filter refuses (no change "
+                  "events, no transaction metadata; DDL is still tracked and the position moves "
+                  "past them), as Debezium does; `false` emits them and only keeps their GTIDs "
+                  "out of the stored offset.",
+       .applies_when = kBinlogOnly,
+       .section = kBinlog},
       {.key = "siphon.binlog.start.gtids",
        .type = T::kString,
        .meaning = "Without a stored offset and without a snapshot (snapshot.mode `never` or "

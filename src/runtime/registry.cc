@@ -189,6 +189,8 @@ Result<binlog::MariaDbSourceConfig> mariadb_config(const Config& c, bool mysql) 
     if (!filter) return tl::unexpected(filter.error());
     m.gtid_sources = std::move(*filter);
   }
+  m.filter_dml_of_excluded_gtid_sources =
+      c.get_bool("debezium.source.gtid.source.filter.dml.events");
   m.include_schema_changes = c.get_bool("debezium.source.include.schema.changes");
   const std::string& history = c.get("debezium.source.schema.history.internal");
   if (!history.empty()) {

@@ -328,30 +328,87 @@ TEST_F(MariaDbSource, RestartsFromItsOffsetWithEachChangeOnce) {
   EXPECT_EQ((*offset)["file"], new_file);
 }
 
-// gtid.source.excludes: transactions of an excluded GTID source ("domain-server") are still
-// streamed, but their domain is never tracked in the stored offset's `gtids`, in Debezium's
-// semantics; the admitted domains advance as usual.
-TEST_F(MariaDbSource, GtidSourceExcludesKeepsExcludedDomainsOutOfTheStoredOffset) {
+std::vector<int> ids_of(const std::vector<Change>& changes) {
+  std::vector<int> out;
+  for (const Change& c : changes) out.push_back(c.after.value("id", -1));
+  return out;
+}
+
+// gtid.source.excludes with Debezium's default gtid.source.filter.dml.events=true: the row
+// changes of an excluded GTID source ("domain-server") are dropped, with no transaction metadata,
+// and its domain is never tracked in the stored offset's `gtids`; the admitted domains advance as
+// usual. After a restart the server sends the excluded domains again from the start of the
+// binlog file (they are not in the position): they stay dropped, and nothing admitted is repeated.
+TEST_F(MariaDbSource, GtidSourceExcludesDropsExcludedDomainsAcrossARestart) {
   sql.exec(
       "DROP DATABASE IF EXISTS ms_gtidsrc; CREATE DATABASE ms_gtidsrc;"
       "CREATE TABLE ms_gtidsrc.t (id INT PRIMARY KEY)");
   MariaDbSiphonHarness h(server, "mgtidsrc");
   h.props["debezium.source.database.include.list"] = "ms_gtidsrc";
   h.props["debezium.source.gtid.source.excludes"] = "4[12]-.*";
+  h.props["debezium.source.provide.transaction.metadata"] = "true";
+  auto write = [&](int domain, int id) {
+    sql.exec("SET SESSION gtid_domain_id = " + std::to_string(domain));
+    sql.exec("INSERT INTO ms_gtidsrc.t VALUES (" + std::to_string(id) + ")");
+    sql.exec("SET SESSION gtid_domain_id = 0");
+  };
   auto siphon = h.start();
   h.wait_until_streaming();
-  for (int domain : {41, 0, 42, 43}) {
-    sql.exec("SET SESSION gtid_domain_id = " + std::to_string(domain));
-    sql.exec("INSERT INTO ms_gtidsrc.t VALUES (" + std::to_string(domain + 1000) + ")");
-  }
-  sql.exec("SET SESSION gtid_domain_id = 0");
-  ASSERT_TRUE(h.wait_for_records(h.topic("ms_gtidsrc", "t"), 4)) << h.log();
+  write(41, 1041);
+  write(0, 1000);
+  write(42, 1042);
+  write(43, 1043);
+  write(0, 2000);  // the last one: once it is out, everything before it was read
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_gtidsrc", "t"), 3)) << h.log();
   ASSERT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_EQ(ids_of(changes_of(h, h.topic("ms_gtidsrc", "t"))),
+            (std::vector<int>{1000, 1043, 2000}));
+  for (const nlohmann::json& r : h.records(h.prefix() + ".transaction")) {
+    const std::string id = payload_of(r["value"])["id"];
+    EXPECT_FALSE(id.starts_with("41-") || id.starts_with("42-")) << id;
+  }
   const std::string gtids = (*h.stored_offset())["gtids"];
   EXPECT_EQ(gtids.find("41-"), std::string::npos) << gtids;
   EXPECT_EQ(gtids.find("42-"), std::string::npos) << gtids;
   EXPECT_NE(gtids.find("43-"), std::string::npos) << gtids;
   EXPECT_NE(gtids.find("0-"), std::string::npos) << gtids;
+
+  write(41, 3041);  // while stopped
+  write(43, 3043);
+  siphon = h.start();  // (its log still holds the first run's streaming line: no wait here)
+  write(42, 4042);
+  write(0, 4000);
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_gtidsrc", "t"), 5)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_EQ(ids_of(changes_of(h, h.topic("ms_gtidsrc", "t"))),
+            (std::vector<int>{1000, 1043, 2000, 3043, 4000}));
+}
+
+// gtid.source.filter.dml.events=false: an excluded source's changes are emitted, its GTIDs still
+// kept out of the stored offset. Both lists at once are refused.
+TEST_F(MariaDbSource, GtidSourceFilterDmlEventsFalseEmitsExcludedDomains) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_gtidkeep; CREATE DATABASE ms_gtidkeep;"
+      "CREATE TABLE ms_gtidkeep.t (id INT PRIMARY KEY)");
+  MariaDbSiphonHarness h(server, "mgtidkeep");
+  h.props["debezium.source.database.include.list"] = "ms_gtidkeep";
+  h.props["debezium.source.gtid.source.excludes"] = "4[12]-.*";
+  h.props["debezium.source.gtid.source.filter.dml.events"] = "false";
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  for (int domain : {41, 0, 42, 43}) {
+    sql.exec("SET SESSION gtid_domain_id = " + std::to_string(domain));
+    sql.exec("INSERT INTO ms_gtidkeep.t VALUES (" + std::to_string(domain + 1000) + ")");
+  }
+  sql.exec("SET SESSION gtid_domain_id = 0");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_gtidkeep", "t"), 4)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_EQ(ids_of(changes_of(h, h.topic("ms_gtidkeep", "t"))),
+            (std::vector<int>{1041, 1000, 1042, 1043}));
+  const std::string gtids = (*h.stored_offset())["gtids"];
+  EXPECT_EQ(gtids.find("41-"), std::string::npos) << gtids;
+  EXPECT_EQ(gtids.find("42-"), std::string::npos) << gtids;
+  EXPECT_NE(gtids.find("43-"), std::string::npos) << gtids;
 
   h.props.erase("debezium.source.gtid.source.excludes");
   h.props["debezium.source.gtid.source.includes"] = "41-.*";

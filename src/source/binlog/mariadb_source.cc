@@ -866,6 +866,9 @@ Status MariaDbSource::on_rows(const RawBinlogEvent& raw, const BinlogEvent& even
                       event_type_name(event.header.type), file_, raw.position, rows.table_id);
   }
   if (!table->schema) return ok();  // not captured
+  if (config_.filter_dml_of_excluded_gtid_sources && tx_->gtid && !admits_gtid(*tx_->gtid)) {
+    return ok();  // gtid.source.filter.dml.events; the position still moves past it at commit
+  }
   const uint64_t event_index = tx_->events;
   if (event_index <= tx_->skip_events) return ok();  // delivered before a restart
   auto changes = decode_rows(rows, table->map, EventLocation{file_, raw.position});

@@ -82,6 +82,9 @@ struct MariaDbSourceConfig {
   // Debezium's MariaDB connector does: only admitted GTIDs advance the stored `gtids` (and so
   // the position a restart asks for); nullopt when neither is set.
   std::optional<NameFilter> gtid_sources;
+  // gtid.source.filter.dml.events: the row changes of a transaction whose GTID source
+  // gtid_sources refuses are dropped (Debezium's default), not only kept out of `gtids`.
+  bool filter_dml_of_excluded_gtid_sources = true;
 };
 
 class MariaDbSource : public Source {

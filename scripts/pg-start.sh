@@ -150,8 +150,12 @@ if [[ ! -f $DATA/PG_VERSION ]]; then
     # Same timestamps in tests on every machine.
     echo "timezone = 'UTC'"
     echo "log_timezone = 'UTC'"
-    # PG 15.19+ only lets whitelisted output plugins be used, even by a superuser.
-    echo "output_plugin_libraries = 'pgoutput, test_decoding, wal2json'"
+    # PG 15.19+ only lets whitelisted output plugins be used, even by a superuser; earlier
+    # minor releases (15.18 is Debian's non-security package) do not know the setting and refuse
+    # to start with it, so it is written only where the server describes it.
+    if as_pg "$PG_BIN/postgres" --describe-config 2>/dev/null | grep -q '^output_plugin_libraries[[:space:]]'; then
+      echo "output_plugin_libraries = 'pgoutput, test_decoding, wal2json'"
+    fi
     if [[ -n ${PG_EXTRA_CONF:-} ]]; then
       echo "# PG_EXTRA_CONF"
       printf '%s\n' "$PG_EXTRA_CONF"

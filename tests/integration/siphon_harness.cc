@@ -43,8 +43,11 @@ void SiphonHarness::wait_until_streaming(PgConnection& sql,
                                          std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
+    // A slot being created by CREATE_REPLICATION_SLOT is already active, but a commit before
+    // its consistent point is not decoded: confirmed_flush_lsn is NULL until that point is found
+    // (seen in CI: a row inserted in that window never arrived).
     if (sql.scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot_ +
-                   "' AND active") != "0") {
+                   "' AND active AND confirmed_flush_lsn IS NOT NULL") != "0") {
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

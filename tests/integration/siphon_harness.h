@@ -23,8 +23,8 @@ class SiphonHarness : public SiphonHarnessBase {
   ~SiphonHarness() override;
 
   std::string topic(const std::string& table) const;  // "<prefix>.public.<table>"
-  // Waits until siphon streams from its slot (the slot exists and is active), so every later
-  // commit is captured. Fails the test on timeout.
+  // Waits until siphon streams from its slot (the slot is active and has its consistent
+  // point), so every later commit is captured. Fails the test on timeout.
   void wait_until_streaming(PgConnection& sql,
                             std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
 

@@ -486,6 +486,19 @@ TEST(ConfigTest, IncludeAndExcludeListsAreExclusive) {
               AllOf(HasSubstr("debezium.source.message.prefix.include.list"),
                     HasSubstr("debezium.source.message.prefix.exclude.list")));
 
+  Props columns = with(base(), "debezium.source.column.include.list", "public.a.id");
+  columns = with(columns, "debezium.source.column.exclude.list", "public.a.secret");
+  EXPECT_THAT(load_error(columns), AllOf(HasSubstr("debezium.source.column.include.list"),
+                                         HasSubstr("debezium.source.column.exclude.list")));
+
+  Props databases =
+      with(without(base(), "debezium.source.database.dbname"), "debezium.source.connector.class",
+           "io.debezium.connector.mariadb.MariaDbConnector");
+  databases = with(databases, "debezium.source.database.include.list", "shop_.*");
+  databases = with(databases, "debezium.source.database.exclude.list", "shop_test");
+  EXPECT_THAT(load_error(databases), AllOf(HasSubstr("debezium.source.database.include.list"),
+                                           HasSubstr("debezium.source.database.exclude.list")));
+
   // Different kinds combine, and an empty list does not count as set.
   Props mixed = with(base(), "debezium.source.schema.include.list", "public");
   mixed = with(mixed, "debezium.source.table.exclude.list", "public.audit_.*");

@@ -77,6 +77,11 @@ constexpr std::string_view kDifferences = R"(## Deliberate differences from Debe
   not Java's: no inline flags such as `(?i)`, no possessive quantifiers, no lookbehind.
 - Values from environment variables are not searched for `${...}` variables, so a password
   containing `$` needs no escaping there.
+- The MariaDB and MySQL connectors require the server to write `binlog_row_metadata=FULL`
+  (besides `binlog_format=ROW` and `binlog_row_image=FULL`, which Debezium requires too):
+  the table map then names each column and gives its signedness, charset and ENUM/SET labels
+  as they were when the event was written. Debezium works without it; Siphon refuses to start
+  and its error says what to set.
 )";
 
 std::string_view type_name(OptionType type) {

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "integration/mariadb_siphon_harness.h"
@@ -124,16 +125,35 @@ TEST_F(MariaDbSource, StreamsEveryOperationOfSeveralDatabasesFromOneBinlog) {
   EXPECT_EQ(orders[0].transaction["id"], items[2].transaction["id"]);
   EXPECT_EQ(orders[0].transaction["total_order"], 1);
   EXPECT_EQ(items[2].transaction["total_order"], 2);
+  // Each table counts its own events in the transaction; the id is the transaction's GTID.
+  EXPECT_EQ(orders[0].transaction["data_collection_order"], 1);
+  EXPECT_EQ(items[2].transaction["data_collection_order"], 1);
+  EXPECT_EQ(orders[0].transaction["id"], orders[0].source["gtid"]);
   auto tx = h.records(h.prefix() + ".transaction");
   ASSERT_FALSE(tx.empty());
+  EXPECT_EQ(tx[0]["value"]["schema"]["name"],
+            "io.debezium.connector.common.TransactionMetadataValue");
+  bool found_begin = false;
   bool found_end = false;
   for (const auto& r : tx) {
     const auto& v = payload_of(r["value"]);
-    if (v["status"] == "END" && v["id"] == orders[0].transaction["id"]) {
+    if (v["id"] != orders[0].transaction["id"]) continue;
+    EXPECT_EQ(payload_of(r["key"])["id"], v["id"]);
+    if (v["status"] == "BEGIN") {
+      found_begin = true;
+      EXPECT_FALSE(found_end) << "BEGIN after END";
+      EXPECT_TRUE(v["event_count"].is_null());
+      EXPECT_TRUE(v["data_collections"].is_null());
+    }
+    if (v["status"] == "END") {
       found_end = true;
       EXPECT_EQ(v["event_count"], 2);
+      EXPECT_EQ(v["data_collections"],
+                nlohmann::json::parse(R"([{"data_collection":"ms_b.orders","event_count":1},)"
+                                      R"({"data_collection":"ms_a.items","event_count":1}])"));
     }
   }
+  EXPECT_TRUE(found_begin);
   EXPECT_TRUE(found_end);
 
   // The primary-key change names the other key in headers (as for PostgreSQL).
@@ -148,6 +168,72 @@ TEST_F(MariaDbSource, StreamsEveryOperationOfSeveralDatabasesFromOneBinlog) {
   EXPECT_TRUE(offset->contains("file"));
   EXPECT_TRUE(offset->contains("pos"));
   EXPECT_EQ((*offset)["gtids"], server_position);
+  // Between transactions Debezium stores no event/row counters; ts_sec is the last event's
+  // commit time and server_id the server that wrote it.
+  EXPECT_FALSE(offset->contains("event")) << offset->dump();
+  EXPECT_FALSE(offset->contains("row")) << offset->dump();
+  EXPECT_EQ((*offset)["server_id"], 1);
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  EXPECT_LE((*offset)["ts_sec"].get<int64_t>(), now);
+  EXPECT_GT((*offset)["ts_sec"].get<int64_t>(), now - 600);
+}
+
+// The MySQL connector class runs the same source (its source block says "mysql"); the
+// database, table and column exclude lists, the table include list and tombstones.on.delete=false
+// select what the binlog source emits.
+TEST_F(MariaDbSource, MySqlConnectorClassWithExcludeListsAndNoTombstones) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_ex_a; DROP DATABASE IF EXISTS ms_ex_b; CREATE DATABASE "
+      "ms_ex_a; CREATE DATABASE ms_ex_b;"
+      "CREATE TABLE ms_ex_a.keep (id INT PRIMARY KEY, v VARCHAR(10), secret VARCHAR(10));"
+      "CREATE TABLE ms_ex_a.skip (id INT PRIMARY KEY);"
+      "CREATE TABLE ms_ex_b.t (id INT PRIMARY KEY)");
+  MariaDbSiphonHarness h(server, "mexclude");
+  h.props["debezium.source.connector.class"] = "io.debezium.connector.mysql.MySqlConnector";
+  h.props["debezium.source.database.exclude.list"] = "ms_ex_b";
+  h.props["debezium.source.table.exclude.list"] = "ms_ex_a\\.skip";
+  h.props["debezium.source.column.exclude.list"] = "ms_ex_a\\.keep\\.secret";
+  h.props["debezium.source.tombstones.on.delete"] = "false";
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  sql.exec(
+      "INSERT INTO ms_ex_a.keep VALUES (1, 'one', 'hidden'); INSERT INTO ms_ex_a.skip VALUES (1);"
+      "INSERT INTO ms_ex_b.t VALUES (1); UPDATE ms_ex_a.keep SET v = 'uno', secret = 'x';"
+      "DELETE FROM ms_ex_a.keep WHERE id = 1");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_ex_a", "keep"), 3)) << h.log();
+  const std::string server_position = sql.scalar("SELECT @@global.gtid_binlog_pos");
+  ASSERT_TRUE(h.wait_for_gtids(server_position)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto rows = changes_of(h, h.topic("ms_ex_a", "keep"));
+  EXPECT_EQ(ops_of(rows),
+            (std::vector<std::string>{"c:{\"id\":1}", "u:{\"id\":1}", "d:{\"id\":1}"}));
+  EXPECT_EQ(rows[0].after, (nlohmann::json{{"id", 1}, {"v", "one"}}));
+  EXPECT_EQ(rows[1].after, (nlohmann::json{{"id", 1}, {"v", "uno"}}));
+  EXPECT_EQ(rows[0].source["connector"], "mysql");
+  EXPECT_FALSE(std::filesystem::exists(h.topic_file(h.topic("ms_ex_a", "skip"))));
+  EXPECT_FALSE(std::filesystem::exists(h.topic_file(h.topic("ms_ex_b", "t"))));
+}
+
+TEST_F(MariaDbSource, TableIncludeListCapturesOnlyTheListedTables) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_ti; CREATE DATABASE ms_ti;"
+      "CREATE TABLE ms_ti.orders (id INT PRIMARY KEY); CREATE TABLE ms_ti.orders_log (id INT "
+      "PRIMARY KEY); CREATE TABLE ms_ti.users (id INT PRIMARY KEY)");
+  MariaDbSiphonHarness h(server, "mtinclude");
+  // A pattern matches the whole "<database>.<table>" name, as Debezium's: orders_log is out.
+  h.props["debezium.source.table.include.list"] = "ms_ti\\.orders,ms_ti\\.users";
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  sql.exec(
+      "INSERT INTO ms_ti.orders VALUES (1); INSERT INTO ms_ti.orders_log VALUES (1);"
+      "INSERT INTO ms_ti.users VALUES (1)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_ti", "users"), 1)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_EQ(ops_of(changes_of(h, h.topic("ms_ti", "orders"))),
+            (std::vector<std::string>{"c:{\"id\":1}"}));
+  EXPECT_FALSE(std::filesystem::exists(h.topic_file(h.topic("ms_ti", "orders_log"))));
 }
 
 TEST_F(MariaDbSource, TypesFromTheSchemaAndTheBinlogAsDebeziumEmitsThem) {
@@ -509,7 +595,67 @@ TEST_F(MariaDbSource, ACompressedBinlogIsRead) {
   EXPECT_NE(compressed->connect().scalar("SELECT @@global.log_bin_compress"), "0");
 }
 
+// MariaDB stores any two bytes in a ucs2 column, lone UTF-16 surrogates too, which have no
+// UTF-8 form: the connector stops at that row, naming its binlog position, table and column,
+// and stores no offset past it; with the replacement mode the row arrives with U+FFFD.
+TEST_F(MariaDbSource, InvalidTextStopsTheConnectorAtItsPositionUnlessReplacementIsConfigured) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_badtext; CREATE DATABASE ms_badtext;"
+      "CREATE TABLE ms_badtext.t (id INT PRIMARY KEY, s VARCHAR(10) CHARACTER SET ucs2)");
+  const std::string before = sql.scalar("SELECT @@global.gtid_binlog_pos");
+  sql.exec("INSERT INTO ms_badtext.t VALUES (1, 'fine')");
+  const std::string after_good = sql.scalar("SELECT @@global.gtid_binlog_pos");
+  sql.exec("INSERT INTO ms_badtext.t VALUES (2, CONCAT('a', _ucs2 0xD800, 'b'))");
+  ASSERT_EQ(sql.scalar("SELECT HEX(s) FROM ms_badtext.t WHERE id = 2"), "0061D8000062");
+
+  MariaDbSiphonHarness strict(server, "mbadtext");
+  strict.props["debezium.source.database.include.list"] = "ms_badtext";
+  strict.props["siphon.binlog.start.gtids"] = before;
+  auto failed = strict.run_to_exit(60s);
+  EXPECT_EQ(failed.status.code, 1) << failed.err;
+  EXPECT_NE(failed.err.find("rows event at binlog."), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("of ms_badtext.t"), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("column s"), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("ucs2"), std::string::npos) << failed.err;
+  // The good row before it was delivered and its position stored; the bad one was not skipped.
+  EXPECT_EQ(ids_of(changes_of(strict, strict.topic("ms_badtext", "t"))), std::vector<int>{1});
+  auto stored = strict.stored_offset();
+  ASSERT_TRUE(stored);
+  EXPECT_EQ((*stored)["gtids"], after_good);
+
+  MariaDbSiphonHarness replacing(server, "mbadtextr");
+  replacing.props["debezium.source.database.include.list"] = "ms_badtext";
+  replacing.props["siphon.binlog.start.gtids"] = before;
+  replacing.props["siphon.binlog.invalid.text.handling.mode"] = "replace";
+  auto siphon = replacing.start();
+  ASSERT_TRUE(replacing.wait_for_records(replacing.topic("ms_badtext", "t"), 2)) << replacing.log();
+  ASSERT_TRUE(siphon.stop().success()) << replacing.log();
+  auto rows = changes_of(replacing, replacing.topic("ms_badtext", "t"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].after["s"], "fine");
+  EXPECT_EQ(rows[1].after["s"], "a\uFFFDb");
+}
+
 // --- Failures: exit code, what to change, no secret printed ---
+
+// Each failure runs as a user with a password, so that the test shows it is never printed.
+constexpr const char* kSecret = "pw-s3cret-never-printed";
+
+void use_password_user(MariaDbConnection& sql, MariaDbSiphonHarness& h, const std::string& user,
+                       const std::string& grants = "ALL ON *.*") {
+  sql.exec(fmt::format(
+      "DROP USER IF EXISTS '{0}'@'%'; CREATE USER '{0}'@'%' IDENTIFIED BY '{1}'; GRANT {2} TO "
+      "'{0}'@'%'",
+      user, kSecret, grants));
+  h.props["debezium.source.database.user"] = user;
+  h.props["debezium.source.database.password"] = kSecret;
+}
+
+void expect_secret_not_printed(const CommandResult& result, const MariaDbSiphonHarness& h) {
+  EXPECT_EQ(result.err.find(kSecret), std::string::npos) << result.err;
+  EXPECT_EQ(result.out.find(kSecret), std::string::npos) << result.out;
+  EXPECT_EQ(h.log().find(kSecret), std::string::npos) << h.log();
+}
 
 TEST_F(MariaDbSource, BinlogSettingsSiphonCannotReadAreRefusedWithWhatToSet) {
   struct Case {
@@ -523,37 +669,63 @@ TEST_F(MariaDbSource, BinlogSettingsSiphonCannotReadAreRefusedWithWhatToSet) {
         Case{"SET GLOBAL binlog_row_metadata = 'MINIMAL'",
              "SET GLOBAL binlog_row_metadata = 'FULL'", "binlog_row_metadata=FULL"}}) {
     SCOPED_TRACE(c.set);
-    sql.exec(c.set);
     MariaDbSiphonHarness h(server, "msettings");
+    use_password_user(sql, h, "ms_settings");
+    sql.exec(c.set);
     auto result = h.run_to_exit(60s);
     sql.exec(c.restore);
     EXPECT_EQ(result.status.code, 2) << result.err;
     EXPECT_NE(result.err.find(c.expected), std::string::npos) << result.err;
+    expect_secret_not_printed(result, h);
   }
+}
+
+// FULL row metadata is a deliberate difference from Debezium, and the error says so.
+TEST_F(MariaDbSource, MissingRowMetadataSaysItIsADifferenceFromDebezium) {
+  MariaDbSiphonHarness h(server, "mmetadata");
+  use_password_user(sql, h, "ms_metadata");
+  sql.exec("SET GLOBAL binlog_row_metadata = 'MINIMAL'");
+  auto result = h.run_to_exit(60s);
+  sql.exec("SET GLOBAL binlog_row_metadata = 'FULL'");
+  EXPECT_EQ(result.status.code, 2) << result.err;
+  EXPECT_NE(result.err.find("binlog_row_metadata is MINIMAL (set binlog_row_metadata=FULL; "
+                            "Siphon requires it, unlike Debezium"),
+            std::string::npos)
+      << result.err;
+  expect_secret_not_printed(result, h);
 }
 
 TEST(MariaDbFailures, AServerWithoutBinlogIsToldToEnableIt) {
   auto no_binlog = MariaDbServer::start({"--skip-log-bin"});
   MariaDbSiphonHarness h(*no_binlog, "mnobinlog");
+  MariaDbConnection sql = no_binlog->connect();
+  use_password_user(sql, h, "ms_nobinlog");
   auto result = h.run_to_exit(60s);
   EXPECT_EQ(result.status.code, 2) << result.err;
-  EXPECT_NE(result.err.find("--log-bin"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("start it with --log-bin"), std::string::npos) << result.err;
+  expect_secret_not_printed(result, h);
 }
 
-TEST_F(MariaDbSource, AUserWithoutReplicationPrivilegesIsToldWhatToGrant) {
-  sql.exec(
-      "DROP USER IF EXISTS 'ms_noperm'@'%'; CREATE USER 'ms_noperm'@'%' IDENTIFIED BY "
-      "'noperm-s3cret'; GRANT SELECT ON *.* TO 'ms_noperm'@'%'");
-  MariaDbSiphonHarness h(server, "mnoperm");
-  h.props["debezium.source.database.user"] = "ms_noperm";
-  h.props["debezium.source.database.password"] = "noperm-s3cret";
+// Without REPLICATION CLIENT (MariaDB's BINLOG MONITOR) Siphon cannot read the binlog position.
+TEST_F(MariaDbSource, AUserWithoutReplicationClientIsToldWhatToGrant) {
+  MariaDbSiphonHarness h(server, "mnoclient");
+  use_password_user(sql, h, "ms_noclient", "SELECT, REPLICATION SLAVE ON *.*");
   auto result = h.run_to_exit(60s);
   EXPECT_EQ(result.status.code, 1) << result.err;
-  EXPECT_TRUE(result.err.find("REPLICATION") != std::string::npos ||
-              result.err.find("BINLOG MONITOR") != std::string::npos)
-      << result.err;
-  EXPECT_EQ(result.err.find("noperm-s3cret"), std::string::npos);
-  EXPECT_EQ(h.log().find("noperm-s3cret"), std::string::npos);
+  EXPECT_NE(result.err.find("BINLOG MONITOR"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("GRANT REPLICATION SLAVE"), std::string::npos) << result.err;
+  expect_secret_not_printed(result, h);
+}
+
+// Without REPLICATION SLAVE the server refuses the binlog dump itself.
+TEST_F(MariaDbSource, AUserWithoutReplicationSlaveIsToldWhatToGrant) {
+  MariaDbSiphonHarness h(server, "mnoslave");
+  use_password_user(sql, h, "ms_noslave",
+                    "SELECT, BINLOG MONITOR, REPLICATION MASTER ADMIN ON *.*");
+  auto result = h.run_to_exit(60s);
+  EXPECT_EQ(result.status.code, 1) << result.err;
+  EXPECT_NE(result.err.find("REPLICATION SLAVE"), std::string::npos) << result.err;
+  expect_secret_not_printed(result, h);
 }
 
 TEST_F(MariaDbSource, AWrongPasswordFailsAtOnceWithoutPrintingIt) {
@@ -572,6 +744,7 @@ TEST_F(MariaDbSource, AWrongPasswordFailsAtOnceWithoutPrintingIt) {
 
 TEST_F(MariaDbSource, AnUnreachableServerIsRetriedThenReported) {
   MariaDbSiphonHarness h(server, "munreachable");
+  use_password_user(sql, h, "ms_unreachable");
   h.props["debezium.source.database.port"] = "1";  // nothing listens there
   h.props["debezium.source.errors.max.retries"] = "2";
   h.props["debezium.source.retriable.restart.connector.wait.ms"] = "100";
@@ -579,6 +752,7 @@ TEST_F(MariaDbSource, AnUnreachableServerIsRetriedThenReported) {
   EXPECT_EQ(result.status.code, 1) << result.err;
   EXPECT_NE(result.err.find("cannot connect to MariaDB"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("retry 2"), std::string::npos) << result.err;
+  expect_secret_not_printed(result, h);
 }
 
 }  // namespace

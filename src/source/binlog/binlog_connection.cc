@@ -108,12 +108,32 @@ Status check_binlog_settings(MYSQL* mysql, uint32_t server_id) {
   return ok();
 }
 
+// Connector/C does not always pass on the server's reason for refusing a dump ("Unknown or
+// undefined error code"); the commonest is a user without REPLICATION SLAVE, which SHOW GRANTS
+// tells. Empty when the grants include it (directly, as ALL PRIVILEGES, or possibly through a
+// role) or cannot be read.
+std::string missing_privilege_hint(MYSQL* mysql) {
+  auto grants = rows(mysql, "SHOW GRANTS");
+  if (!grants) return "";
+  for (const std::vector<std::string>& grant : *grants) {
+    const std::string& text = grant.empty() ? std::string() : grant[0];
+    if (text.find("REPLICATION SLAVE") != std::string::npos ||
+        text.find("ALL PRIVILEGES") != std::string::npos || text.rfind("GRANT `", 0) == 0 ||
+        text.rfind("GRANT '", 0) == 0) {  // a role
+      return "";
+    }
+  }
+  return " (the user's grants have no REPLICATION SLAVE, which reading the binlog needs: GRANT "
+         "REPLICATION SLAVE ON *.* TO the user)";
+}
+
 // Two replicas with one server id make the primary drop the older one's dump, over and over.
 // A replica registered under this connector's own report host is this connector's previous
 // run (killed, or its connection not yet noticed as gone): the server replaces that dump
 // thread when the new one starts, so it is not refused.
 Status check_server_id_unused(MYSQL* mysql, uint32_t server_id, const std::string& report_host) {
-  auto replicas = rows(mysql, "SHOW SLAVE HOSTS");
+  const std::string_view statement = replica_hosts_statement(mysql_get_server_info(mysql));
+  auto replicas = rows(mysql, std::string(statement));
   if (!replicas) {
     return make_error(replicas.error().kind,
                       "{} (Siphon checks that no live replica uses database.server.id {}; grant "
@@ -125,8 +145,8 @@ Status check_server_id_unused(MYSQL* mysql, uint32_t server_id, const std::strin
         (replica.size() < 2 || replica[1] != report_host)) {
       return make_error(ErrorKind::kConfig,
                         "database.server.id {} is already used by a live replica of the MariaDB "
-                        "server (SHOW SLAVE HOSTS: host '{}'); give this connector another id",
-                        server_id, replica.size() > 1 ? replica[1] : "");
+                        "server ({}: host '{}'); give this connector another id",
+                        server_id, statement, replica.size() > 1 ? replica[1] : "");
     }
   }
   return ok();
@@ -206,9 +226,11 @@ Result<BinlogConnection> BinlogConnection::open(const BinlogConnectionOptions& o
                       mysql_error(mysql));
   }
   if (mariadb_rpl_open(rpl) != 0) {
-    return make_error(mariadb_error_kind(mysql_errno(mysql)),
-                      "MariaDB at {} refused the binlog dump from {}: {}", where,
-                      describe_start(options.start), mysql_error(mysql));
+    const unsigned error_number = mysql_errno(mysql);
+    const std::string error = mysql_error(mysql);
+    return make_error(mariadb_error_kind(error_number),
+                      "MariaDB at {} refused the binlog dump from {}: {}{}", where,
+                      describe_start(options.start), error, missing_privilege_hint(mysql));
   }
   connection.file_ = file;
   connection.start_ = describe_start(options.start);
@@ -318,6 +340,28 @@ uint32_t derive_server_id(std::string_view connector_name, std::string_view topi
   constexpr uint32_t kLow = 5400;
   constexpr uint32_t kHigh = 0x80000000U;
   return kLow + static_cast<uint32_t>(hash % (kHigh - kLow));
+}
+
+std::string_view replica_hosts_statement(std::string_view server_version) {
+  constexpr std::string_view kOld = "SHOW SLAVE HOSTS";
+  if (server_version.find("MariaDB") != std::string_view::npos) {
+    return kOld;
+  }
+  // "8.0.36", "8.4.0-log", "9.1.0": major.minor.patch first.
+  unsigned numbers[3] = {0, 0, 0};
+  size_t part = 0;
+  for (const char c : server_version) {
+    if (c >= '0' && c <= '9') {
+      numbers[part] = numbers[part] * 10 + static_cast<unsigned>(c - '0');
+    } else if (c == '.' && part < 2) {
+      ++part;
+    } else {
+      break;
+    }
+  }
+  const bool renamed = numbers[0] > 8 || (numbers[0] == 8 && numbers[1] > 0) ||
+                       (numbers[0] == 8 && numbers[1] == 0 && numbers[2] >= 22);
+  return renamed ? "SHOW REPLICAS" : kOld;
 }
 
 }  // namespace siphon::source::binlog

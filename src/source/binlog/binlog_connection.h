@@ -98,4 +98,10 @@ class BinlogConnection {
 // collision with a live replica is refused at open).
 uint32_t derive_server_id(std::string_view connector_name, std::string_view topic_prefix);
 
+// The statement that lists the live replicas of the server whose version string (SELECT
+// VERSION()) is `server_version`: MySQL renamed SHOW SLAVE HOSTS to SHOW REPLICAS in 8.0.22
+// and removed the old name in 8.4; MariaDB keeps SHOW SLAVE HOSTS. Both list the server id
+// first and the reported host second.
+std::string_view replica_hosts_statement(std::string_view server_version);
+
 }  // namespace siphon::source::binlog

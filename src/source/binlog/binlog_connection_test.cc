@@ -24,5 +24,17 @@ TEST(BinlogConnectionTest, DerivedServerIdIsStableAndInRange) {
   EXPECT_NE(derive_server_id("ab", "c"), derive_server_id("a", "bc"));
 }
 
+TEST(BinlogConnectionTest, ReplicaHostsStatementFollowsTheServer) {
+  EXPECT_EQ(replica_hosts_statement("10.11.6-MariaDB-0+deb12u1-log"), "SHOW SLAVE HOSTS");
+  EXPECT_EQ(replica_hosts_statement("5.5.5-10.11.6-MariaDB"), "SHOW SLAVE HOSTS");
+  EXPECT_EQ(replica_hosts_statement("11.4.2-MariaDB"), "SHOW SLAVE HOSTS");
+  EXPECT_EQ(replica_hosts_statement("5.7.44-log"), "SHOW SLAVE HOSTS");
+  EXPECT_EQ(replica_hosts_statement("8.0.21"), "SHOW SLAVE HOSTS");
+  EXPECT_EQ(replica_hosts_statement("8.0.22"), "SHOW REPLICAS");
+  EXPECT_EQ(replica_hosts_statement("8.0.36-28"), "SHOW REPLICAS");
+  EXPECT_EQ(replica_hosts_statement("8.4.0-log"), "SHOW REPLICAS");
+  EXPECT_EQ(replica_hosts_statement("9.1.0"), "SHOW REPLICAS");
+}
+
 }  // namespace
 }  // namespace siphon::source::binlog

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "source/binlog/binlog_reference_text.h"
+#include "source/binlog/binlog_test_util.h"
 #include "source/binlog/event_decoder.h"
 #include "source/binlog/row_decoder.h"
 #include "source/binlog/value_converter.h"
@@ -220,6 +221,54 @@ TEST(GoldenMariaDb, CompressedQueryAndRowEvents) {
   EXPECT_EQ(file->rows[1].changes.size(), 2u);
 }
 
+// Types 169-171 (WRITE/UPDATE/DELETE_ROWS_COMPRESSED_EVENT) are the compressed form of rows
+// v2: MariaDB reads them from a MySQL-format stream but writes only the v1 form (166-168), so no
+// server here can record one. Each recorded compressed v1 event of binlog.000003 is rewritten as
+// its v2 form (the same bytes with the 2-byte v2 extra-data length after the flags) and must give
+// the rows mariadb-binlog printed for the v1 event.
+TEST(GoldenMariaDb, CompressedRowsV2GiveTheRowsOfTheirV1Form) {
+  auto file = decode_file(kGolden / "mariadb" / "binlog.000003");
+  std::map<uint64_t, const TableMap*> maps;
+  for (const auto& m : file->maps) maps[m->table_id] = m.get();
+  std::vector<std::string> v1_lines;
+  std::vector<std::string> v2_lines;
+  int rewritten = 0;
+  for (size_t i = 0; i < file->events.size(); ++i) {
+    const BinlogEvent& e = file->events[i];
+    const auto* rows = std::get_if<RowsEvent>(&e.body);
+    if (rows == nullptr || !rows->compressed) continue;
+    const TableMap& map = *maps.at(rows->table_id);
+    auto v1 = decode_rows(*rows, map, {"binlog.000003", file->positions[i]});
+    ASSERT_TRUE(v1) << v1.error().message;
+    testing::append_reference_lines(map, rows->kind, *v1, v1_lines);
+
+    // The recorded event: 19-byte header, body, CRC32.
+    const std::string event = file->bytes.substr(file->positions[i], e.header.event_size);
+    std::string body = event.substr(19, event.size() - 19 - 4);
+    body.insert(8, std::string("\x02\x00", 2));  // after table id (6) and flags (2)
+    const uint8_t v2_type = static_cast<uint8_t>(e.header.type + 3);
+    EventDecoder decoder;
+    auto decoded = decoder.decode(testing::make_event(v2_type, body), {"v2", 4});
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    const auto* v2 = std::get_if<RowsEvent>(&decoded->body);
+    ASSERT_NE(v2, nullptr);
+    EXPECT_EQ(v2->version, 2);
+    EXPECT_TRUE(v2->compressed);
+    EXPECT_EQ(v2->kind, rows->kind);
+    EXPECT_EQ(v2->table_id, rows->table_id);
+    auto changes = decode_rows(*v2, map, {"v2", 4});
+    ASSERT_TRUE(changes) << changes.error().message;
+    testing::append_reference_lines(map, v2->kind, *changes, v2_lines);
+    ++rewritten;
+  }
+  EXPECT_EQ(rewritten, 4);
+  EXPECT_EQ(v2_lines, v1_lines);
+  // And v1 is what mariadb-binlog -v -v printed.
+  std::vector<std::string> ref =
+      testing::reference_lines(read_file(kGolden / "mariadb" / "binlog.000003.txt"));
+  EXPECT_EQ(v1_lines, ref);
+}
+
 TEST(GoldenMariaDb, TableMapsCarryTheFullMetadata) {
   auto file = decode_file(kGolden / "mariadb" / "binlog.000002");
   auto map = [&](const std::string& name) -> const TableMap& {
@@ -270,6 +319,30 @@ TEST(GoldenMysql, TransactionPayloadHoldsAWholeTransaction) {
   EXPECT_EQ(std::get<QueryEvent>(file->events[4].body).query, "BEGIN");
   ASSERT_EQ(file->rows.size(), 1u);
   EXPECT_EQ(file->rows[0].kind, RowsEvent::Kind::kUpdate);
+  // The row values inside the payload, as the file's source project's own deserializer test
+  // (TransactionPayloadEventDataDeserializerTest, the same transaction) lists them: the UPDATE
+  // of demo.movies row 1 that adds "Action" to its genre.
+  const DecodedRows& update = file->rows[0];
+  EXPECT_EQ(update.table, "demo.movies");
+  ASSERT_EQ(update.changes.size(), 1u);
+  const RowChange& change = update.changes[0];
+  ASSERT_TRUE(change.before && change.after);
+  ASSERT_EQ(change.before->size(), 11u);
+  ASSERT_EQ(change.after->size(), 11u);
+  EXPECT_EQ(change.before->at(0).integer, 1);
+  EXPECT_EQ(change.before->at(1).bytes, "Once Upon a Time in the West");
+  EXPECT_EQ(change.before->at(2).integer, 1968);
+  EXPECT_EQ(change.before->at(3).bytes, "Italy");
+  EXPECT_EQ(change.before->at(4).bytes, "Western");
+  EXPECT_EQ(change.after->at(4).bytes, "Western|Action");
+  EXPECT_EQ(change.before->at(6).bytes, "Sergio Leone");
+  EXPECT_EQ(change.before->at(7).bytes, "Ennio Morricone");
+  EXPECT_EQ(change.after->at(10).bytes, "Paramount Pictures");
+  for (size_t i = 0; i < 11; ++i) {
+    if (i != 4) {
+      EXPECT_EQ(change.after->at(i).bytes, change.before->at(i).bytes) << i;
+    }
+  }
 }
 
 TEST(GoldenMysql, Mysql80PartialJsonUpdateAndBinaryJsonBeforeImage) {

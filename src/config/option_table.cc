@@ -150,10 +150,14 @@ std::vector<OptionSpec> build_table() {
        .meaning = "How a MariaDB snapshot keeps DDL out while it reads the table schemas. "
                   "`minimal`: a global read lock (FLUSH TABLES WITH READ LOCK, needs the RELOAD "
                   "privilege) from just before the consistent-snapshot transaction starts until "
-                  "the schemas are read; its duration is logged. `none`: no lock, safe only when "
-                  "no DDL runs while a snapshot starts. The rows themselves are read without "
-                  "locks in the consistent-snapshot transaction. Debezium's other modes "
-                  "(`extended`, the Percona ones, `custom`) are refused.",
+                  "the schemas are read; its duration is logged. The rows themselves are then "
+                  "read without locks in the consistent-snapshot transaction. Where the global "
+                  "lock is refused (no RELOAD, managed servers) it falls back, as Debezium does, "
+                  "to read locks on the captured tables (LOCK TABLES ... READ, needs the LOCK "
+                  "TABLES privilege) held until their rows are read: writes to those tables wait "
+                  "that long, the duration is logged. `none`: no lock, safe only when no DDL "
+                  "runs while a snapshot starts. Debezium's other modes (`extended`, the Percona "
+                  "ones, `custom`) are refused.",
        .applies_when = kBinlogOnly,
        .section = kBinlog},
       {.key = "debezium.source.snapshot.lock.timeout.ms",
@@ -376,7 +380,12 @@ std::vector<OptionSpec> build_table() {
            "streaming. `initial`: when no offset is stored (or the stored snapshot was "
            "interrupted); `initial_only`: the same, then stop; `no_data` (legacy "
            "`schema_only`) and `never`: never, stream from the stored offset (PostgreSQL: or "
-           "the slot; MariaDB: or siphon.binlog.start.*, else the server's current position); "
+           "the slot; MariaDB/MySQL, as Debezium's binlog connectors: `no_data` without a "
+           "stored offset snapshots the schemas only, under the same lock and at a position of "
+           "its own, writing their CREATE schema-change and history records, and streams from "
+           "there, or from siphon.binlog.start.* when given; `never` takes no snapshot of any "
+           "kind and streams every change from the oldest binlog the server still has, or from "
+           "siphon.binlog.start.*); "
            "`always`: at every start; `when_needed`: when no offset is stored, or when the "
            "stored offset can no longer be served (PostgreSQL: the slot is missing or was "
            "invalidated, `wal_status = lost`, and is then dropped and recreated; MariaDB: the "

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <string>
 #include <thread>
@@ -299,7 +300,10 @@ TEST_F(MariaDbSnapshot, APurgedStoredPositionFailsUnderInitialAndIsResnapshotted
 
   auto failed = h.run_to_exit(60s);
   EXPECT_EQ(failed.status.code, 1) << failed.err;
-  EXPECT_NE(failed.err.find("is not in the binlogs of"), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("the stored GTID position " + stored["gtids"].get<std::string>() +
+                            " is not in the binlogs of"),
+            std::string::npos)
+      << failed.err;
   EXPECT_NE(failed.err.find("when_needed"), std::string::npos) << failed.err;
   EXPECT_EQ(*h.stored_offset(), stored);  // nothing moved
 
@@ -316,6 +320,139 @@ TEST_F(MariaDbSnapshot, APurgedStoredPositionFailsUnderInitialAndIsResnapshotted
     seen.push_back(payload(r)["op"].get<std::string>() + ":" + payload_of(r["key"])["id"].dump());
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"r:1", "r:1", "r:2", "r:3", "c:4"}));
+}
+
+// no_data (legacy schema_only), as Debezium's binlog connectors: the schemas are snapshotted
+// (under the global read lock, at a position of their own: CREATE records on the prefix topic
+// and in the schema history), the rows are not; streaming starts at that position.
+TEST_F(MariaDbSnapshot, NoDataSnapshotsTheSchemasButNotTheRows) {
+  sql.exec(
+      "CREATE DATABASE snap_nodata; CREATE TABLE snap_nodata.t (id INT PRIMARY KEY, d INT "
+      "DEFAULT 5); INSERT INTO snap_nodata.t VALUES (1, 1), (2, 2)");
+  MariaDbSiphonHarness h(server, "msnapnodata");
+  const std::filesystem::path history = h.dir() / "history.jsonl";
+  h.props["debezium.source.snapshot.mode"] = "no_data";
+  h.props["debezium.source.database.include.list"] = "snap_nodata";
+  h.props["debezium.source.schema.history.internal"] =
+      "io.debezium.storage.file.history.FileSchemaHistory";
+  h.props["debezium.source.schema.history.internal.file.filename"] = history.string();
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  sql.exec("INSERT INTO snap_nodata.t (id) VALUES (3)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_nodata", "t"), 1)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto rows = h.records(h.topic("snap_nodata", "t"));
+  ASSERT_EQ(rows.size(), 1u);  // the existing rows are not read
+  EXPECT_EQ(payload(rows[0])["op"], "c");
+  EXPECT_EQ(payload_of(rows[0]["key"])["id"], 3);
+  EXPECT_NE(h.log().find("global read lock held for"), std::string::npos) << h.log();
+  EXPECT_NE(h.log().find("schema snapshot (snapshot.mode=no_data: no rows)"), std::string::npos)
+      << h.log();
+  auto changes = h.records(h.prefix());
+  ASSERT_EQ(changes.size(), 1u);
+  const json change = payload(changes[0]);
+  EXPECT_EQ(change["tableChanges"][0]["type"], "CREATE");
+  EXPECT_EQ(change["tableChanges"][0]["id"], "\"snap_nodata\".\"t\"");
+  EXPECT_EQ(change["databaseName"], "snap_nodata");
+  EXPECT_EQ(change["source"]["snapshot"], "true");
+  EXPECT_EQ(change["ddl"].get<std::string>().rfind("CREATE TABLE `t`", 0), 0u) << change["ddl"];
+  std::vector<json> recorded;
+  {
+    std::ifstream in(history);
+    std::string line;
+    while (std::getline(in, line)) recorded.push_back(json::parse(line));
+  }
+  ASSERT_EQ(recorded.size(), 1u);
+  EXPECT_EQ(recorded[0]["position"]["snapshot"], true);
+  EXPECT_EQ(recorded[0]["tableChanges"][0]["type"], "CREATE");
+  // The stored offset says the schema snapshot is complete: a restart does not take it again.
+  auto again = h.start();
+  sql.exec("INSERT INTO snap_nodata.t (id) VALUES (4)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_nodata", "t"), 2)) << h.log();
+  ASSERT_TRUE(again.stop().success()) << h.log();
+  EXPECT_EQ(h.records(h.prefix()).size(), 1u);
+}
+
+// never, as Debezium's MySQL connector: no snapshot of any kind, every change the server's
+// binlogs still hold, from the oldest one (rows written before Siphon ever started arrive as
+// changes, op "c").
+TEST_F(MariaDbSnapshot, NeverStreamsEveryChangeTheBinlogsHoldWithoutASnapshot) {
+  sql.exec(
+      "CREATE DATABASE snap_nev; CREATE TABLE snap_nev.t (id INT PRIMARY KEY);"
+      "INSERT INTO snap_nev.t VALUES (1); INSERT INTO snap_nev.t VALUES (2)");
+  MariaDbSiphonHarness h(server, "msnapnev");
+  h.props["debezium.source.snapshot.mode"] = "never";
+  h.props["debezium.source.database.include.list"] = "snap_nev";
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_nev", "t"), 2)) << h.log();
+  sql.exec("INSERT INTO snap_nev.t VALUES (3)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_nev", "t"), 3)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  std::vector<std::string> seen;
+  for (const json& r : h.records(h.topic("snap_nev", "t"))) {
+    seen.push_back(payload(r)["op"].get<std::string>() + ":" + payload_of(r["key"])["id"].dump());
+    EXPECT_EQ(payload(r)["source"]["snapshot"], "false");
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"c:1", "c:2", "c:3"}));
+  EXPECT_NE(h.log().find("streaming every change from the oldest binlog"), std::string::npos)
+      << h.log();
+  EXPECT_EQ(h.log().find("lock held"), std::string::npos) << h.log();
+  // Its schema-change records come from the binlog's own DDL, none from a snapshot.
+  auto changes = h.records(h.prefix());
+  ASSERT_FALSE(changes.empty());
+  for (const json& c : changes) EXPECT_EQ(payload(c)["source"]["snapshot"], "false") << c.dump();
+}
+
+// when_needed takes a snapshot when no offset is stored, and not at a restart whose stored
+// position the server still has (the purged case is the test above).
+TEST_F(MariaDbSnapshot, WhenNeededSnapshotsWithoutAnOffsetAndNotWithAValidOne) {
+  sql.exec(
+      "CREATE DATABASE snap_wn; CREATE TABLE snap_wn.t (id INT PRIMARY KEY);"
+      "INSERT INTO snap_wn.t VALUES (1), (2)");
+  MariaDbSiphonHarness h(server, "msnapwn");
+  h.props["debezium.source.snapshot.mode"] = "when_needed";
+  h.props["debezium.source.database.include.list"] = "snap_wn";
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_wn", "t"), 2)) << h.log();
+  h.wait_until_streaming();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  sql.exec("INSERT INTO snap_wn.t VALUES (3)");
+  auto again = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_wn", "t"), 3)) << h.log();
+  std::this_thread::sleep_for(500ms);
+  ASSERT_TRUE(again.stop().success()) << h.log();
+  std::vector<std::string> seen;
+  for (const json& r : h.records(h.topic("snap_wn", "t"))) {
+    seen.push_back(payload(r)["op"].get<std::string>() + ":" + payload_of(r["key"])["id"].dump());
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"r:1", "r:2", "c:3"}));
+}
+
+// A start position by binlog file and position (siphon.binlog.start.file/pos), for servers
+// without GTIDs, e.g. from a backup's binlog coordinates: streaming starts exactly there.
+TEST_F(MariaDbSnapshot, NoDataStartsAtAConfiguredFileAndPosition) {
+  sql.exec("CREATE DATABASE snap_fp; CREATE TABLE snap_fp.t (id INT PRIMARY KEY)");
+  sql.exec("INSERT INTO snap_fp.t VALUES (1)");
+  auto master = sql.query("SHOW MASTER STATUS");
+  const std::string file = master.at(0).at(0).value();
+  const std::string pos = master.at(0).at(1).value();
+  sql.exec("INSERT INTO snap_fp.t VALUES (2)");
+  MariaDbSiphonHarness h(server, "msnapfp");
+  h.props["debezium.source.database.include.list"] = "snap_fp";
+  h.props["siphon.binlog.start.file"] = file;
+  h.props["siphon.binlog.start.pos"] = pos;
+  auto siphon = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_fp", "t"), 1)) << h.log();
+  sql.exec("INSERT INTO snap_fp.t VALUES (3)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_fp", "t"), 2)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto records = h.records(h.topic("snap_fp", "t"));
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(payload_of(records[0]["key"])["id"], 2);
+  EXPECT_EQ(payload_of(records[1]["key"])["id"], 3);
+  EXPECT_NE(h.log().find("configured binlog position " + file + ":" + pos), std::string::npos)
+      << h.log();
+  EXPECT_EQ(h.log().find("schema snapshot"), std::string::npos) << h.log();
 }
 
 TEST_F(MariaDbSnapshot, NeverStartsAfterAConfiguredGtidPosition) {
@@ -350,30 +487,96 @@ TEST_F(MariaDbSnapshot, NeverStartsAfterAConfiguredGtidPosition) {
   EXPECT_NE(refused.err.find("siphon.binlog.start.gtids"), std::string::npos) << refused.err;
 }
 
-TEST_F(MariaDbSnapshot, MinimalLockingNeedsReloadAndNoneTakesNoLock) {
+// snapshot.locking.mode=minimal takes the global read lock only while the schemas are read:
+// a write to a captured table commits while the snapshot is still reading rows (they are slowed
+// to 10 ms each), and arrives after the snapshot as a change of its own.
+TEST_F(MariaDbSnapshot, TheGlobalReadLockIsReleasedBeforeTheRowsAreRead) {
+  sql.exec(
+      "CREATE DATABASE snap_win; CREATE TABLE snap_win.t (id INT PRIMARY KEY);"
+      "INSERT INTO snap_win.t SELECT seq FROM snap_win.seq_1_to_1000");
+  MariaDbSiphonHarness h(server, "msnapwin");
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  h.props["debezium.source.database.include.list"] = "snap_win";
+  auto siphon = h.start({{"SIPHON_DELAY", "snapshot.row:10"}});
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_win", "t"), 1)) << h.log();
+  sql.exec("INSERT INTO snap_win.t VALUES (5000)");  // would wait for a lock still held
+  EXPECT_EQ(h.log().find("snapshot complete"), std::string::npos)
+      << "the snapshot ended before the write returned: nothing shown";
+  EXPECT_NE(h.log().find("global read lock held for"), std::string::npos) << h.log();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_win", "t"), 1001, 60s)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto records = h.records(h.topic("snap_win", "t"));
+  ASSERT_EQ(records.size(), 1001u);
+  for (size_t i = 0; i < 1000; ++i) {
+    ASSERT_EQ(payload(records[i])["op"], "r") << i;
+    ASSERT_NE(payload_of(records[i]["key"])["id"], 5000) << "the later write is not in it";
+  }
+  EXPECT_EQ(payload(records[1000])["op"], "c");
+  EXPECT_EQ(payload_of(records[1000]["key"])["id"], 5000);
+}
+
+// Where the global read lock is refused (no RELOAD, as on managed servers), minimal locking
+// falls back to read locks on the captured tables, as Debezium does, held until their rows are
+// read: a write to a captured table waits for them and arrives once, after the snapshot.
+// Without LOCK TABLES either the error names both privileges and the lock-free mode.
+TEST_F(MariaDbSnapshot, MinimalLockingFallsBackToTableLocksAndNoneTakesNoLock) {
   sql.exec(
       "CREATE DATABASE snap_lock; CREATE TABLE snap_lock.t (id INT PRIMARY KEY);"
-      "INSERT INTO snap_lock.t VALUES (1);"
+      "CREATE TABLE snap_lock.other (id INT PRIMARY KEY);"
+      "INSERT INTO snap_lock.t SELECT seq FROM snap_lock.seq_1_to_200;"
+      "CREATE DATABASE snap_free; CREATE TABLE snap_free.t (id INT PRIMARY KEY);"
       "CREATE USER 'snap_norl'@'%' IDENTIFIED BY 'norl-s3cret';"
       "GRANT SELECT, REPLICATION SLAVE, BINLOG MONITOR, REPLICATION MASTER ADMIN ON *.* TO "
-      "'snap_norl'@'%'");
+      "'snap_norl'@'%';"
+      "CREATE USER 'snap_lt'@'%' IDENTIFIED BY 'lt-s3cret';"
+      "GRANT SELECT, LOCK TABLES, REPLICATION SLAVE, BINLOG MONITOR, REPLICATION MASTER ADMIN "
+      "ON *.* TO 'snap_lt'@'%'");
   MariaDbSiphonHarness h(server, "msnaplock");
   h.props["debezium.source.snapshot.mode"] = "initial";
   h.props["debezium.source.database.include.list"] = "snap_lock";
+  h.props["debezium.source.table.include.list"] = "snap_lock\\.t";
   h.props["debezium.source.database.user"] = "snap_norl";
   h.props["debezium.source.database.password"] = "norl-s3cret";
   auto failed = h.run_to_exit(60s);
   EXPECT_EQ(failed.status.code, 1) << failed.err;
   EXPECT_NE(failed.err.find("RELOAD"), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("LOCK TABLES"), std::string::npos) << failed.err;
   EXPECT_NE(failed.err.find("snapshot.locking.mode=none"), std::string::npos) << failed.err;
   EXPECT_EQ(failed.err.find("norl-s3cret"), std::string::npos);
+  EXPECT_EQ(h.log().find("norl-s3cret"), std::string::npos);
+
+  MariaDbSiphonHarness locks(server, "msnaplockt");
+  locks.props["debezium.source.snapshot.mode"] = "initial";
+  locks.props["debezium.source.database.include.list"] = "snap_lock";
+  locks.props["debezium.source.table.include.list"] = "snap_lock\\.t";
+  locks.props["debezium.source.database.user"] = "snap_lt";
+  locks.props["debezium.source.database.password"] = "lt-s3cret";
+  auto siphon = locks.start({{"SIPHON_DELAY", "snapshot.row:10"}});
+  ASSERT_TRUE(locks.wait_for_records(locks.topic("snap_lock", "t"), 1)) << locks.log();
+  // Tables that are not captured stay writable while the snapshot reads; a captured one waits.
+  sql.exec("INSERT INTO snap_lock.other VALUES (1); INSERT INTO snap_free.t VALUES (1)");
+  EXPECT_EQ(locks.log().find("snapshot complete"), std::string::npos) << locks.log();
+  sql.exec("INSERT INTO snap_lock.t VALUES (5000)");  // logged before the locks go
+  EXPECT_NE(locks.log().find("table locks held for"), std::string::npos)
+      << "the captured table was writable during its snapshot\n"
+      << locks.log();
+  ASSERT_TRUE(locks.wait_for_records(locks.topic("snap_lock", "t"), 201)) << locks.log();
+  locks.wait_until_streaming();
+  ASSERT_TRUE(siphon.stop().success()) << locks.log();
+  EXPECT_NE(locks.log().find("the global read lock is refused"), std::string::npos) << locks.log();
+  auto records = locks.records(locks.topic("snap_lock", "t"));
+  ASSERT_EQ(records.size(), 201u);
+  for (size_t i = 0; i < 200; ++i) ASSERT_EQ(payload(records[i])["op"], "r") << i;
+  EXPECT_EQ(payload(records[200])["op"], "c");
+  EXPECT_EQ(payload_of(records[200]["key"])["id"], 5000);
 
   h.props["debezium.source.snapshot.locking.mode"] = "none";
-  auto siphon = h.start();
-  ASSERT_TRUE(h.wait_for_records(h.topic("snap_lock", "t"), 1)) << h.log();
+  auto unlocked = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_lock", "t"), 201)) << h.log();
   h.wait_until_streaming();
-  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  ASSERT_TRUE(unlocked.stop().success()) << h.log();
   EXPECT_EQ(h.log().find("global read lock held"), std::string::npos) << h.log();
+  EXPECT_EQ(h.log().find("table locks held"), std::string::npos) << h.log();
 
   // Debezium's other locking modes are refused with what to use.
   MariaDbSiphonHarness extended(server, "msnaplockext");
@@ -502,7 +705,7 @@ TEST_F(MariaDbSnapshot, RowsAroundDdlMadeWhileStoppedDecodeWithTheirOwnColumns) 
   sql.exec("INSERT INTO ddl_stop.t VALUES (3, 'z')");
   auto again = h.start();
   ASSERT_TRUE(h.wait_for_records(h.topic("ddl_stop", "t"), 3)) << h.log();
-  ASSERT_TRUE(h.wait_for_records(h.prefix(), 2)) << h.log();
+  ASSERT_TRUE(h.wait_for_records(h.prefix(), 3)) << h.log();
   ASSERT_TRUE(again.stop().success()) << h.log();
 
   auto rows = h.records(h.topic("ddl_stop", "t"));
@@ -510,13 +713,16 @@ TEST_F(MariaDbSnapshot, RowsAroundDdlMadeWhileStoppedDecodeWithTheirOwnColumns) 
   EXPECT_EQ(payload(rows[0])["after"], json({{"id", 1}, {"a", 10}}));
   EXPECT_EQ(payload(rows[1])["after"], json({{"id", 2}, {"a", 20}, {"b", "y"}}));
   EXPECT_EQ(payload(rows[2])["after"], json({{"id", 3}, {"b", "z"}}));
-  // Each ALTER has its record, in binlog order.
+  // The first start's schema snapshot (snapshot.mode=no_data, the harness's) has the table's
+  // CREATE; then each ALTER has its record, in binlog order.
   auto changes = h.records(h.prefix());
-  ASSERT_EQ(changes.size(), 2u);
-  EXPECT_EQ(payload(changes[0])["ddl"],
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(payload(changes[0])["tableChanges"][0]["type"], "CREATE");
+  EXPECT_EQ(payload(changes[0])["source"]["snapshot"], "true");
+  EXPECT_EQ(payload(changes[1])["ddl"],
             "ALTER TABLE ddl_stop.t ADD COLUMN b VARCHAR(5) DEFAULT 'x'");
-  EXPECT_EQ(payload(changes[1])["ddl"], "ALTER TABLE ddl_stop.t DROP COLUMN a");
-  EXPECT_EQ(payload(changes[1])["tableChanges"][0]["type"], "ALTER");
+  EXPECT_EQ(payload(changes[2])["ddl"], "ALTER TABLE ddl_stop.t DROP COLUMN a");
+  EXPECT_EQ(payload(changes[2])["tableChanges"][0]["type"], "ALTER");
 }
 
 }  // namespace
@@ -587,6 +793,117 @@ TEST_F(MariaDbSnapshot, TheSchemaHistoryGivesEventsBeforeADdlTheSchemaOfTheirTim
   ASSERT_TRUE(recovered.stop().success()) << h.log();
   EXPECT_TRUE(std::filesystem::file_size(history) > 0);
   EXPECT_EQ(h.records(h.topic("hist", "t")).size(), 4u);  // nothing snapshotted again
+}
+
+std::vector<json> history_records(const std::filesystem::path& history) {
+  std::vector<json> out;
+  std::ifstream in(history);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(json::parse(line));
+  return out;
+}
+
+size_t count_ddl(const std::vector<json>& records, const std::string& ddl) {
+  return static_cast<size_t>(std::count_if(records.begin(), records.end(),
+                                           [&](const json& r) { return r["ddl"] == ddl; }));
+}
+
+// A restart at a stored offset older than a DDL the history already holds (the offset was
+// stored before the DDL; the history record after it): when that DDL is read again its recorded
+// definition is used, not what information_schema says now, after a later DDL.
+TEST_F(MariaDbSnapshot, AHistoryRecordPastTheStoredOffsetIsUsedWhenItsDdlIsReadAgain) {
+  sql.exec(
+      "CREATE DATABASE hist_old; CREATE TABLE hist_old.t (id INT PRIMARY KEY, d INT DEFAULT 5)");
+  MariaDbSiphonHarness h(server, "mhistold");
+  const std::filesystem::path history = h.dir() / "history.jsonl";
+  h.props["debezium.source.database.include.list"] = "hist_old";
+  h.props["debezium.source.schema.history.internal"] =
+      "io.debezium.storage.file.history.FileSchemaHistory";
+  h.props["debezium.source.schema.history.internal.file.filename"] = history.string();
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  sql.exec("INSERT INTO hist_old.t (id) VALUES (1)");
+  ASSERT_TRUE(h.wait_for_gtids(sql.scalar("SELECT @@global.gtid_binlog_pos"))) << h.log();
+  std::string old_offset;
+  {
+    std::ifstream in(h.offset_file());
+    old_offset.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string alter7 = "ALTER TABLE hist_old.t ALTER COLUMN d SET DEFAULT 7";
+  sql.exec(alter7);
+  sql.exec("INSERT INTO hist_old.t (id) VALUES (2)");
+  ASSERT_TRUE(h.wait_for_gtids(sql.scalar("SELECT @@global.gtid_binlog_pos"))) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  ASSERT_EQ(count_ddl(history_records(history), alter7), 1u);
+
+  // Back to the offset before the ALTER (a restored offset store, or one stored late), and a
+  // later DDL that information_schema now reports.
+  std::ofstream(h.offset_file(), std::ios::trunc) << old_offset;
+  sql.exec("ALTER TABLE hist_old.t ALTER COLUMN d SET DEFAULT 9");
+  sql.exec("INSERT INTO hist_old.t (id) VALUES (3)");
+  auto again = h.start();
+  ASSERT_TRUE(h.wait_for_records(h.topic("hist_old", "t"), 4)) << h.log();
+  ASSERT_TRUE(again.stop().success()) << h.log();
+  EXPECT_NE(h.log().find("records replayed up to the stored offset, 1 after it"), std::string::npos)
+      << h.log();
+  auto rows = h.records(h.topic("hist_old", "t"));
+  ASSERT_EQ(rows.size(), 4u);  // 1, 2, then 2 again from the older offset, 3
+  EXPECT_EQ(payload_of(rows[2]["key"])["id"], 2);
+  EXPECT_EQ(after_field(rows[0], "d")["default"], 5);
+  EXPECT_EQ(after_field(rows[1], "d")["default"], 7);
+  EXPECT_EQ(after_field(rows[2], "d")["default"], 7);  // the recorded ALTER, not today's 9
+  EXPECT_EQ(after_field(rows[3], "d")["default"], 9);
+  auto records = history_records(history);
+  EXPECT_EQ(count_ddl(records, alter7), 1u);  // used again, not recorded twice
+  EXPECT_EQ(count_ddl(records, "ALTER TABLE hist_old.t ALTER COLUMN d SET DEFAULT 9"), 1u);
+}
+
+// The history is written before a DDL's position can be stored: killed just before the DDL's
+// record is appended, or just after it (before the offset passes the DDL), a restart finds the
+// offset before the DDL, reads the DDL again, records it exactly once, and the rows on each side
+// carry the schema of their time.
+TEST_F(MariaDbSnapshot, AKillAroundADdlsHistoryRecordLosesNoSchema) {
+  for (const char* failpoint : {"schema_history.before_ddl", "schema_history.after_ddl"}) {
+    SCOPED_TRACE(failpoint);
+    const std::string db = std::string("hist_kill_") + (failpoint[15] == 'b' ? "b" : "a");
+    sql.exec("CREATE DATABASE " + db + "; CREATE TABLE " + db +
+             ".t (id INT PRIMARY KEY, d INT DEFAULT 5)");
+    MariaDbSiphonHarness h(server, "mhk" + db.substr(10));
+    const std::filesystem::path history = h.dir() / "history.jsonl";
+    h.props["debezium.source.database.include.list"] = db;
+    h.props["debezium.source.offset.flush.interval.ms"] = "0";
+    h.props["debezium.source.schema.history.internal"] =
+        "io.debezium.storage.file.history.FileSchemaHistory";
+    h.props["debezium.source.schema.history.internal.file.filename"] = history.string();
+    auto killed = h.start({{"SIPHON_FAILPOINT", failpoint}});
+    h.wait_until_streaming();
+    sql.exec("INSERT INTO " + db + ".t (id) VALUES (1)");
+    ASSERT_TRUE(h.wait_for_records(h.topic(db, "t"), 1)) << h.log();
+    const std::string alter = "ALTER TABLE " + db + ".t ALTER COLUMN d SET DEFAULT 7";
+    sql.exec(alter);
+    sql.exec("INSERT INTO " + db + ".t (id) VALUES (2)");
+    auto status = killed.wait(60s);
+    ASSERT_TRUE(status) << h.log();
+    ASSERT_EQ(status->signal, SIGKILL) << status->describe() << "\n" << h.log();
+    const size_t recorded_at_kill = count_ddl(history_records(history), alter);
+    EXPECT_EQ(recorded_at_kill, failpoint[15] == 'b' ? 0u : 1u);
+    // The offset did not pass the DDL.
+    auto stored = h.stored_offset();
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(h.records(h.topic(db, "t")).size(), 1u);
+
+    auto again = h.start();
+    sql.exec("INSERT INTO " + db + ".t (id) VALUES (3)");
+    ASSERT_TRUE(h.wait_for_records(h.topic(db, "t"), 3)) << h.log();
+    ASSERT_TRUE(again.stop().success()) << h.log();
+    EXPECT_EQ(count_ddl(history_records(history), alter), 1u);
+    auto rows = h.records(h.topic(db, "t"));
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(payload_of(rows[1]["key"])["id"], 2);
+    EXPECT_EQ(after_field(rows[0], "d")["default"], 5);
+    EXPECT_EQ(after_field(rows[1], "d")["default"], 7);
+    EXPECT_EQ(after_field(rows[2], "d")["default"], 7);
+  }
 }
 
 }  // namespace

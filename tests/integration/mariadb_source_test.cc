@@ -470,6 +470,37 @@ TEST_F(MariaDbSource, GtidSourceExcludesDropsExcludedDomainsAcrossARestart) {
             (std::vector<int>{1000, 1043, 2000, 3043, 4000}));
 }
 
+// gtid.source.includes: only the listed GTID sources are tracked and their rows emitted.
+TEST_F(MariaDbSource, GtidSourceIncludesKeepsOnlyTheListedSources) {
+  sql.exec(
+      "DROP DATABASE IF EXISTS ms_gtidinc; CREATE DATABASE ms_gtidinc;"
+      "CREATE TABLE ms_gtidinc.t (id INT PRIMARY KEY)");
+  MariaDbSiphonHarness h(server, "mgtidinc");
+  h.props["debezium.source.database.include.list"] = "ms_gtidinc";
+  h.props["debezium.source.gtid.source.includes"] = "0-1,43-.*";
+  auto write = [&](int domain, int id) {
+    sql.exec("SET SESSION gtid_domain_id = " + std::to_string(domain));
+    sql.exec("INSERT INTO ms_gtidinc.t VALUES (" + std::to_string(id) + ")");
+    sql.exec("SET SESSION gtid_domain_id = 0");
+  };
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  write(41, 1041);
+  write(0, 1000);
+  write(43, 1043);
+  write(42, 1042);
+  write(0, 2000);
+  ASSERT_TRUE(h.wait_for_records(h.topic("ms_gtidinc", "t"), 3)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  EXPECT_EQ(ids_of(changes_of(h, h.topic("ms_gtidinc", "t"))),
+            (std::vector<int>{1000, 1043, 2000}));
+  const std::string gtids = (*h.stored_offset())["gtids"];
+  EXPECT_EQ(gtids.find("41-"), std::string::npos) << gtids;
+  EXPECT_EQ(gtids.find("42-"), std::string::npos) << gtids;
+  EXPECT_NE(gtids.find("43-1-"), std::string::npos) << gtids;
+  EXPECT_NE(gtids.find("0-1-"), std::string::npos) << gtids;
+}
+
 // gtid.source.filter.dml.events=false: an excluded source's changes are emitted, its GTIDs still
 // kept out of the stored offset. Both lists at once are refused.
 TEST_F(MariaDbSource, GtidSourceFilterDmlEventsFalseEmitsExcludedDomains) {

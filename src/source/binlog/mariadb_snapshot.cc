@@ -44,7 +44,17 @@ bool MariaDbSource::snapshot_wanted(const std::optional<nlohmann::json>& stored)
   if (mode == "initial" || mode == "initial_only" || mode == "when_needed") {
     return !stored || snapshot_interrupted_;
   }
-  return false;  // no_data, schema_only, never
+  if (schema_only_mode()) {
+    // Debezium's no_data still snapshots the schema, at a position of its own: not when a
+    // start position is given (the tables are then read as they are, at that position).
+    const bool given = !config_.start_gtids.empty() || !config_.start_file.empty();
+    return (!stored && !given) || snapshot_interrupted_;
+  }
+  return false;  // never, recovery
+}
+
+bool MariaDbSource::schema_only_mode() const {
+  return config_.snapshot_mode == "no_data" || config_.snapshot_mode == "schema_only";
 }
 
 Status MariaDbSource::prepare_snapshot() {
@@ -65,35 +75,56 @@ Status MariaDbSource::prepare_snapshot() {
         std::string("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")}) {
     if (auto s = exec(setting); !s) return s;
   }
-  const auto lock_start = std::chrono::steady_clock::now();
+  lock_start_ = std::chrono::steady_clock::now();
+  table_locks_.clear();
   if (config_.snapshot_global_lock) {
     if (auto s = exec("FLUSH TABLES WITH READ LOCK"); !s) {
-      return make_error(s.error().kind,
-                        "{} (snapshot.locking.mode=minimal takes a global read lock while the "
-                        "table schemas are read: the user needs the RELOAD privilege; "
-                        "snapshot.locking.mode=none takes no lock, safe when no DDL runs during "
-                        "the snapshot)",
-                        s.error().message);
+      const std::string& refusal = s.error().message;
+      if (refusal.find("Access denied") == std::string::npos &&
+          refusal.find("RELOAD") == std::string::npos) {
+        return s;
+      }
+      // Debezium's fallback where the global lock is refused (no RELOAD, managed servers):
+      // the captured tables' own read locks, held until their rows are read.
+      if (auto locked = lock_captured_tables(refusal); !locked) return locked;
     }
   }
-  if (auto s = exec("START TRANSACTION WITH CONSISTENT SNAPSHOT"); !s) return s;
-  auto status = snapshot_->query("SHOW STATUS LIKE 'binlog_snapshot_%'");
-  if (!status) return tl::unexpected(status.error());
-  std::map<std::string, std::string> vars;
-  for (const auto& row : *status) {
-    std::string name = row.at(0).value_or("");
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    vars[name] = row.at(1).value_or("");
+  std::string file;
+  std::string pos;
+  if (!table_locks_.empty()) {
+    // LOCK TABLES ends any transaction, so there is no consistent snapshot to ask: with every
+    // captured table read-locked nothing can change them, and the position now is the
+    // snapshot's (writes to other tables after it are not captured anyway).
+    auto master = snapshot_->query("SHOW MASTER STATUS");
+    if (!master) return tl::unexpected(master.error());
+    if (master->empty()) {
+      return make_error(ErrorKind::kConfig,
+                        "the server has no binlog (SHOW MASTER STATUS is empty): start it "
+                        "with --log-bin");
+    }
+    file = master->at(0).at(0).value_or("");
+    pos = master->at(0).at(1).value_or("");
+  } else {
+    if (auto s = exec("START TRANSACTION WITH CONSISTENT SNAPSHOT"); !s) return s;
+    auto status = snapshot_->query("SHOW STATUS LIKE 'binlog_snapshot_%'");
+    if (!status) return tl::unexpected(status.error());
+    std::map<std::string, std::string> vars;
+    for (const auto& row : *status) {
+      std::string name = row.at(0).value_or("");
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+      vars[name] = row.at(1).value_or("");
+    }
+    file = vars["binlog_snapshot_file"];
+    pos = vars["binlog_snapshot_position"];
   }
-  const std::string file = vars["binlog_snapshot_file"];
-  const std::string pos = vars["binlog_snapshot_position"];
   if (file.empty() || pos.empty()) {
     return make_error(ErrorKind::kConfig,
                       "the server reports no binlog_snapshot_file/binlog_snapshot_position: "
                       "snapshots need MariaDB's consistent-snapshot binlog position (MySQL "
-                      "servers have none); set snapshot.mode=no_data to stream without a "
-                      "snapshot");
+                      "servers have none), and so does no_data's schema snapshot; set "
+                      "snapshot.mode=never (with siphon.binlog.start.file and "
+                      "siphon.binlog.start.pos) to stream without a snapshot");
   }
   auto gtid =
       snapshot_->query("SELECT BINLOG_GTID_POS(" + snapshot_->quote(file) + ", " + pos + ")");
@@ -126,6 +157,13 @@ Status MariaDbSource::prepare_snapshot() {
       tables.emplace_back(database, table);
     }
   }
+  if (!table_locks_.empty() && tables != table_locks_) {
+    // A captured table was created or dropped between listing the tables and locking them.
+    unlock_tables();
+    return make_error(ErrorKind::kRetryable,
+                      "the captured tables changed while the snapshot locked them; the snapshot "
+                      "starts again");
+  }
   if (config_.include_schema_changes || history_) {
     snapshot_ddl_.clear();
     for (const TableName& name : tables) {
@@ -135,12 +173,15 @@ Status MariaDbSource::prepare_snapshot() {
       snapshot_ddl_[name.first + "." + name.second] = create->at(0).at(1).value_or("");
     }
   }
-  if (config_.snapshot_global_lock) {
+  if (config_.snapshot_global_lock && table_locks_.empty()) {
     if (auto s = exec("UNLOCK TABLES"); !s) return s;
     const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - lock_start);
+        std::chrono::steady_clock::now() - lock_start_);
     log::info("global read lock held for {} ms while the schemas of {} tables were read",
               held.count(), snapshot_tables_.size());
+  }
+  if (!table_locks_.empty() && schema_only_mode()) {
+    if (auto s = unlock_tables(); !s) return s;
   }
   // Strings arrive in their column's charset, as the binlog has them.
   if (auto s = exec("SET SESSION character_set_results = NULL"); !s) return s;
@@ -172,9 +213,51 @@ Status MariaDbSource::prepare_snapshot() {
     }
   }
   log::info(
-      "snapshot at binlog {}:{} (GTID position {}) of {} tables; streaming continues from "
+      "{} at binlog {}:{} (GTID position {}) of {} tables; streaming continues from "
       "there",
+      schema_only_mode() ? "schema snapshot (snapshot.mode=no_data: no rows)" : "snapshot",
       completed_.file, completed_.pos, completed_.gtids->to_string(), snapshot_tables_.size());
+  return ok();
+}
+
+Status MariaDbSource::lock_captured_tables(const std::string& global_lock_refusal) {
+  auto definitions = read_table_definitions(
+      *sql_, [this](const std::string& database) { return filter_.captures_schema(database); });
+  if (!definitions) return tl::unexpected(definitions.error());
+  std::string list;
+  for (const auto& [database, database_tables] : *definitions) {
+    for (const auto& [table, definition] : database_tables) {
+      if (!filter_.captures(database, table)) continue;
+      table_locks_.emplace_back(database, table);
+      list += (list.empty() ? "" : ", ") + quote_name(database) + "." + quote_name(table) + " READ";
+    }
+  }
+  log::warn(
+      "the global read lock is refused ({}): locking the {} captured tables instead, until "
+      "their rows are read (writes to them wait that long)",
+      global_lock_refusal, table_locks_.size());
+  if (table_locks_.empty()) return ok();  // nothing captured, nothing to hold still
+  auto locked = snapshot_->query("LOCK TABLES " + list);
+  if (!locked) {
+    table_locks_.clear();
+    return make_error(locked.error().kind,
+                      "{} (snapshot.locking.mode=minimal takes a global read lock while the "
+                      "table schemas are read, which needs the RELOAD privilege, or else locks "
+                      "the captured tables until their rows are read, which needs LOCK TABLES; "
+                      "snapshot.locking.mode=none takes no lock, safe when no DDL runs during "
+                      "the snapshot)",
+                      locked.error().message);
+  }
+  return ok();
+}
+
+Status MariaDbSource::unlock_tables() {
+  const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - lock_start_);
+  log::info("table locks held for {} ms on {} tables: released", held.count(), table_locks_.size());
+  table_locks_.clear();
+  auto r = snapshot_->query("UNLOCK TABLES");
+  if (!r) return tl::unexpected(r.error());
   return ok();
 }
 
@@ -228,7 +311,9 @@ Status MariaDbSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<boo
   }
 
   bool stopped = false;
-  for (uint64_t id : snapshot_tables_) {
+  // no_data: the schema-change records above, no rows.
+  const std::vector<uint64_t> no_tables;
+  for (uint64_t id : schema_only_mode() ? no_tables : snapshot_tables_) {
     const CapturedTable* table = tables_.find(id);
     if (table == nullptr || !table->schema) continue;
     // Only the columns the events carry, each as the text that gives back its stored value.
@@ -276,6 +361,9 @@ Status MariaDbSource::run_snapshot(Dispatcher& dispatcher, const std::atomic<boo
     log::info("snapshot of {}: {} rows", name, count);
   }
   if (auto s = rows.finish(); !s) return s;
+  if (!table_locks_.empty()) {
+    if (auto s = unlock_tables(); !s) return s;
+  }
   if (auto r = snapshot_->query("COMMIT"); !r) return tl::unexpected(r.error());
   snapshot_.reset();
   dispatcher.commit_transaction(position);

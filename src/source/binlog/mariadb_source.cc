@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/clock.h"
+#include "core/failpoint.h"
 #include "core/log.h"
 #include "event/source_block_schema.h"
 #include "format/debezium_json_serializer.h"
@@ -205,6 +206,30 @@ Status MariaDbSource::set_start_position() {
     completed_.pos = std::max<uint64_t>(config_.start_pos, 4);
     log::info("no stored offset: starting at the configured binlog position {}:{}", completed_.file,
               completed_.pos);
+    return ok();
+  }
+  if (config_.snapshot_mode == "never") {
+    // Debezium's MySQL `never`: no snapshot of any kind, every change the server's binlogs
+    // still hold, from the oldest one (by file, so the offset names a file from the start).
+    auto logs = sql_->query("SHOW BINARY LOGS");
+    if (!logs) {
+      return make_error(logs.error().kind,
+                        "{} (snapshot.mode=never starts at the oldest binlog; the user needs "
+                        "BINLOG MONITOR to list them)",
+                        logs.error().message);
+    }
+    if (logs->empty()) {
+      return make_error(ErrorKind::kConfig,
+                        "the server has no binlog (SHOW BINARY LOGS is empty): start it with "
+                        "--log-bin");
+    }
+    completed_.file = logs->at(0).at(0).value_or("");
+    completed_.pos = 4;
+    completed_.gtids = MariaDbGtidPosition();
+    log::info(
+        "no stored offset and snapshot.mode=never: streaming every change from the oldest "
+        "binlog {}",
+        completed_.file);
     return ok();
   }
   // Where the server is now, by GTID when it has one.
@@ -819,6 +844,7 @@ Status MariaDbSource::on_schema_change(const RawBinlogEvent& raw, const BinlogEv
     records.emplace_back(*named_database, std::vector<TableChange>{});
   }
   // Durable in the schema history before the DDL's position can be stored as an offset.
+  if (!records.empty()) failpoint("schema_history.before_ddl");
   for (const auto& [db, changes] : records) {
     nlohmann::json position_json = completed_.to_json();
     position_json["file"] = file_;
@@ -830,6 +856,7 @@ Status MariaDbSource::on_schema_change(const RawBinlogEvent& raw, const BinlogEv
       return s;
     }
   }
+  if (!records.empty()) failpoint("schema_history.after_ddl");
   return emit_all();
 }
 

@@ -61,7 +61,8 @@ struct MariaDbSourceConfig {
   unsigned read_timeout_seconds = 60;
   std::string debezium_version = "3.1.2.Final";
 
-  // snapshot.mode: initial, initial_only, when_needed, always, no_data (schema_only), never.
+  // snapshot.mode: initial, initial_only, when_needed, always, no_data (schema_only: the schemas
+  // only), never (nothing: from the start of the oldest binlog), recovery.
   std::string snapshot_mode = "initial";
   // snapshot.locking.mode: minimal (a global read lock while the schemas are read) or none.
   bool snapshot_global_lock = true;
@@ -142,6 +143,13 @@ class MariaDbSource : public Source {
 
   // The initial snapshot (mariadb_snapshot.cc).
   bool snapshot_wanted(const std::optional<nlohmann::json>& stored) const;
+  // snapshot.mode=no_data (legacy schema_only): the snapshot reads the schemas, not the rows.
+  bool schema_only_mode() const;
+  // snapshot.locking.mode=minimal where the global read lock is refused: LOCK TABLES ... READ
+  // on every captured table (listed in table_locks_), released by unlock_tables() once the
+  // rows are read.
+  Status lock_captured_tables(const std::string& global_lock_refusal);
+  Status unlock_tables();
   // Opens the consistent-snapshot transaction, takes its binlog position and the captured
   // tables' schemas (under the global read lock with locking mode minimal).
   Status prepare_snapshot();
@@ -213,6 +221,8 @@ class MariaDbSource : public Source {
   bool snapshot_interrupted_ = false;
   std::optional<MariaDbSql> snapshot_;
   std::vector<uint64_t> snapshot_tables_;
+  std::vector<std::pair<std::string, std::string>> table_locks_;  // (database, table)
+  std::chrono::steady_clock::time_point lock_start_;
   int64_t snapshot_ts_ms_ = 0;
   // include.schema.changes: the definitions before the next DDL, and the snapshot's CREATE
   // statements (SHOW CREATE TABLE, read under the lock), by "db.table".

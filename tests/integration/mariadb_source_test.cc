@@ -601,6 +601,76 @@ TEST_F(MariaDbSource, APartlyDeliveredTransactionResumesAfterItsLastDeliveredRow
   for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << "id " << id;
 }
 
+// One connector, one binlog stream, every selected database of the server: 200 customer
+// databases (a sharded fleet's layout), each with its own topic, and databases outside the
+// pattern left out. The changes of all of them arrive, in binlog order.
+TEST_F(MariaDbSource, CapturesHundredsOfDatabasesFromOneBinlogStream) {
+  constexpr int kDatabases = 200;
+  std::string setup;
+  for (int i = 0; i < kDatabases; ++i) {
+    setup += fmt::format(
+        "CREATE DATABASE fleet_{0:03}; CREATE TABLE fleet_{0:03}.orders (id INT PRIMARY KEY, "
+        "customer VARCHAR(20));",
+        i);
+  }
+  setup += "CREATE DATABASE other_db; CREATE TABLE other_db.orders (id INT PRIMARY KEY);";
+  sql.exec(setup);
+  MariaDbSiphonHarness h(server, "mfleet");
+  h.props["debezium.source.database.include.list"] = "fleet_.*";
+  h.props["debezium.source.include.schema.changes"] = "false";
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  for (int round = 0; round < 2; ++round) {
+    std::string writes;
+    for (int i = 0; i < kDatabases; ++i) {
+      writes += fmt::format("INSERT INTO fleet_{0:03}.orders VALUES ({1}, 'customer {0}');", i,
+                            round + 1);
+    }
+    writes += fmt::format("INSERT INTO other_db.orders VALUES ({});", round + 1);
+    sql.exec(writes);
+  }
+  const std::string server_position = sql.scalar("SELECT @@global.gtid_binlog_pos");
+  ASSERT_TRUE(h.wait_for_gtids(server_position, 120s)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  int64_t last_pos = 0;
+  std::string last_file;
+  for (int i = 0; i < kDatabases; ++i) {
+    const std::string db = fmt::format("fleet_{:03}", i);
+    auto rows = changes_of(h, h.topic(db, "orders"));
+    ASSERT_EQ(ops_of(rows), (std::vector<std::string>{"c:{\"id\":1}", "c:{\"id\":2}"})) << db;
+    EXPECT_EQ(rows[0].after["customer"], fmt::format("customer {}", i));
+    EXPECT_EQ(rows[0].source["db"], db);
+    // Database i's first change is after database i-1's in the one stream.
+    const std::string file = rows[0].source["file"];
+    const int64_t pos = rows[0].source["pos"];
+    EXPECT_TRUE(file > last_file || (file == last_file && pos > last_pos)) << db;
+    last_file = file;
+    last_pos = pos;
+  }
+  EXPECT_FALSE(std::filesystem::exists(h.topic_file(h.topic("other_db", "orders"))));
+}
+
+// A server that writes no event checksums (binlog_checksum=NONE): the replica protocol says so
+// at the start and events are read without them.
+TEST(MariaDbChecksums, AServerWithoutEventChecksumsIsRead) {
+  auto server = MariaDbServer::start({"--binlog-checksum=NONE"});
+  MariaDbConnection c = server->connect();
+  ASSERT_EQ(c.scalar("SELECT @@global.binlog_checksum"), "NONE");
+  c.exec("CREATE DATABASE mnone; CREATE TABLE mnone.t (id INT PRIMARY KEY, v VARCHAR(10))");
+  MariaDbSiphonHarness h(*server, "mchecksumnone");
+  auto siphon = h.start();
+  h.wait_until_streaming();
+  c.exec(
+      "INSERT INTO mnone.t VALUES (1, 'a'); UPDATE mnone.t SET v = 'b'; FLUSH BINARY LOGS;"
+      "DELETE FROM mnone.t");
+  ASSERT_TRUE(h.wait_for_records(h.topic("mnone", "t"), 4)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+  auto rows = changes_of(h, h.topic("mnone", "t"));
+  EXPECT_EQ(ops_of(rows), (std::vector<std::string>{"c:{\"id\":1}", "u:{\"id\":1}", "d:{\"id\":1}",
+                                                    "tombstone:{\"id\":1}"}));
+  EXPECT_EQ(rows[1].after["v"], "b");
+}
+
 TEST_F(MariaDbSource, ACompressedBinlogIsRead) {
   auto compressed =
       MariaDbServer::start({"--log-bin-compress=ON", "--log-bin-compress-min-len=10"});

@@ -184,6 +184,10 @@ Result<BinlogConnection> BinlogConnection::open(const BinlogConnectionOptions& o
 
   // spec/binlog.md §1: checksums as the server writes them (the decoder verifies them),
   // capability 4 so GTID events arrive as themselves, GTID connect state for GTID positioning.
+  auto checksum = rows(mysql, "SELECT @@global.binlog_checksum");
+  if (!checksum) return tl::unexpected(checksum.error());
+  connection.checksums_ =
+      checksum->empty() || checksum->at(0).empty() || checksum->at(0)[0] != "NONE";
   std::vector<std::string> settings = {"SET @master_binlog_checksum = @@global.binlog_checksum",
                                        "SET @mariadb_slave_capability = 4"};
   if (options.heartbeat_seconds > 0) {
@@ -244,6 +248,7 @@ BinlogConnection::BinlogConnection(BinlogConnection&& other) noexcept
       event_(std::exchange(other.event_, nullptr)),
       file_(std::move(other.file_)),
       position_(other.position_),
+      checksums_(other.checksums_),
       start_(std::move(other.start_)) {}
 
 BinlogConnection& BinlogConnection::operator=(BinlogConnection&& other) noexcept {
@@ -254,6 +259,7 @@ BinlogConnection& BinlogConnection::operator=(BinlogConnection&& other) noexcept
     event_ = std::exchange(other.event_, nullptr);
     file_ = std::move(other.file_);
     position_ = other.position_;
+    checksums_ = other.checksums_;
     start_ = std::move(other.start_);
   }
   return *this;

@@ -77,6 +77,9 @@ class BinlogConnection {
   // file and position reached.
   Result<std::optional<RawBinlogEvent>> next();
 
+  // Whether the server's events carry a CRC32 (binlog_checksum=CRC32; NONE writes none): the
+  // decoder must know before the stream's first FORMAT_DESCRIPTION says so.
+  bool checksums() const { return checksums_; }
   // Where the next event starts.
   const std::string& file() const { return file_; }
   uint64_t position() const { return position_; }
@@ -90,6 +93,7 @@ class BinlogConnection {
   MARIADB_RPL_EVENT* event_ = nullptr;
   std::string file_;
   uint64_t position_ = 0;
+  bool checksums_ = true;
   std::string start_;  // the requested start, for errors before the first event
 };
 

@@ -318,6 +318,10 @@ Status MariaDbSource::open_binlog(bool* purged) {
   auto connection = BinlogConnection::open(options);
   if (!connection) return unavailable(connection.error());
   connection_ = std::move(*connection);
+  // Each dump starts over with its own FORMAT_DESCRIPTION; until then the server's setting
+  // says whether events carry a checksum.
+  decoder_ =
+      EventDecoder(EventDecoder::Options{.checksum_before_format = connection_->checksums()});
   // The dump begins with an artificial ROTATE naming the file the events come from.
   auto first = connection_->next();
   if (!first) {

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <random>
 #include <regex>
@@ -264,11 +265,24 @@ TEST(MariaDbCrashTest, SigkillsDuringTheSnapshotAndAfterLoseNothing) {
   CrashRun run("mcsnap", 5, Source::kMariaDb, /*snapshot=*/true);
   auto& h = run.harness();
   const std::map<std::string, std::string> slow{{"SIPHON_DELAY", "snapshot.row:8"}};
+  // The log keeps every run's lines: a run has begun its snapshot once the log holds one more
+  // "snapshot of ... started" line than before it was started.
+  auto snapshot_starts = [&h] {
+    const std::string log = h.log();
+    static const std::regex started(R"(snapshot of mcsnap_\S+ started)");
+    return static_cast<size_t>(std::distance(std::sregex_iterator(log.begin(), log.end(), started),
+                                             std::sregex_iterator()));
+  };
   run.start_workload();
+  size_t starts_before = 0;
   auto siphon = h.start(slow);
   std::uniform_int_distribution<int> pause_ms(300, 900);
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(h.wait_for_log("snapshot of mcsnap_", 30s)) << h.log();
+    for (int wait = 0; wait < 300 && snapshot_starts() == starts_before; ++wait) {
+      std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_GT(snapshot_starts(), starts_before) << "run " << i << " began no snapshot\n" << h.log();
+    starts_before = snapshot_starts();
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(run.rng())));
     ASSERT_FALSE(h.log().find("snapshot complete") != std::string::npos) << "too fast to kill";
     siphon.kill9();

@@ -670,6 +670,8 @@ TEST_F(MariaDbSnapshot, SchemaChangesGoToThePrefixTopicFromTheSnapshotAndEachDdl
   auto rows = h.records(h.topic("sc_a", "t1"));
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(payload(rows[1])["after"]["qty"], 3);
+  EXPECT_EQ(after_field(rows[1], "qty")["default"], 3);
+  EXPECT_TRUE(after_field(rows[0], "qty").is_null()) << "the row before the ALTER has no qty";
 
   // include.schema.changes=false: none.
   MariaDbSiphonHarness off(server, "mschemaoff");

@@ -30,6 +30,29 @@ json payload(const json& record) {
   return payload_of(record["value"]);
 }
 
+// Gives the connector a file schema history in its directory; returns the file.
+std::filesystem::path use_file_history(MariaDbSiphonHarness& h) {
+  std::filesystem::path history = h.dir() / "history.jsonl";
+  h.props["debezium.source.schema.history.internal"] =
+      "io.debezium.storage.file.history.FileSchemaHistory";
+  h.props["debezium.source.schema.history.internal.file.filename"] = history.string();
+  return history;
+}
+
+// The records of a file schema history, in order.
+std::vector<json> history_records(const std::filesystem::path& history) {
+  std::vector<json> out;
+  std::ifstream in(history);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(json::parse(line));
+  return out;
+}
+
+size_t count_ddl(const std::vector<json>& records, const std::string& ddl) {
+  return static_cast<size_t>(std::count_if(records.begin(), records.end(),
+                                           [&](const json& r) { return r["ddl"] == ddl; }));
+}
+
 class MariaDbSnapshot : public ::testing::Test {
  protected:
   MariaDbServer& server = shared_mariadb_server();
@@ -330,12 +353,9 @@ TEST_F(MariaDbSnapshot, NoDataSnapshotsTheSchemasButNotTheRows) {
       "CREATE DATABASE snap_nodata; CREATE TABLE snap_nodata.t (id INT PRIMARY KEY, d INT "
       "DEFAULT 5); INSERT INTO snap_nodata.t VALUES (1, 1), (2, 2)");
   MariaDbSiphonHarness h(server, "msnapnodata");
-  const std::filesystem::path history = h.dir() / "history.jsonl";
+  const std::filesystem::path history = use_file_history(h);
   h.props["debezium.source.snapshot.mode"] = "no_data";
   h.props["debezium.source.database.include.list"] = "snap_nodata";
-  h.props["debezium.source.schema.history.internal"] =
-      "io.debezium.storage.file.history.FileSchemaHistory";
-  h.props["debezium.source.schema.history.internal.file.filename"] = history.string();
   auto siphon = h.start();
   h.wait_until_streaming();
   sql.exec("INSERT INTO snap_nodata.t (id) VALUES (3)");
@@ -356,12 +376,7 @@ TEST_F(MariaDbSnapshot, NoDataSnapshotsTheSchemasButNotTheRows) {
   EXPECT_EQ(change["databaseName"], "snap_nodata");
   EXPECT_EQ(change["source"]["snapshot"], "true");
   EXPECT_EQ(change["ddl"].get<std::string>().rfind("CREATE TABLE `t`", 0), 0u) << change["ddl"];
-  std::vector<json> recorded;
-  {
-    std::ifstream in(history);
-    std::string line;
-    while (std::getline(in, line)) recorded.push_back(json::parse(line));
-  }
+  std::vector<json> recorded = history_records(history);
   ASSERT_EQ(recorded.size(), 1u);
   EXPECT_EQ(recorded[0]["position"]["snapshot"], true);
   EXPECT_EQ(recorded[0]["tableChanges"][0]["type"], "CREATE");
@@ -738,12 +753,9 @@ TEST_F(MariaDbSnapshot, TheSchemaHistoryGivesEventsBeforeADdlTheSchemaOfTheirTim
       "CREATE DATABASE hist; CREATE TABLE hist.t (id INT PRIMARY KEY, d INT DEFAULT 5);"
       "INSERT INTO hist.t VALUES (1, 1)");
   MariaDbSiphonHarness h(server, "mhistory");
-  const std::filesystem::path history = h.dir() / "history.jsonl";
+  const std::filesystem::path history = use_file_history(h);
   h.props["debezium.source.snapshot.mode"] = "initial";
   h.props["debezium.source.database.include.list"] = "hist";
-  h.props["debezium.source.schema.history.internal"] =
-      "io.debezium.storage.file.history.FileSchemaHistory";
-  h.props["debezium.source.schema.history.internal.file.filename"] = history.string();
   auto siphon = h.start();
   ASSERT_TRUE(h.wait_for_records(h.topic("hist", "t"), 1)) << h.log();
   h.wait_until_streaming();
@@ -767,12 +779,7 @@ TEST_F(MariaDbSnapshot, TheSchemaHistoryGivesEventsBeforeADdlTheSchemaOfTheirTim
   EXPECT_EQ(payload(rows[2])["after"]["d"], 7);
 
   // The history: the snapshot's CREATE, then the ALTER with its position.
-  std::vector<json> records;
-  {
-    std::ifstream in(history);
-    std::string line;
-    while (std::getline(in, line)) records.push_back(json::parse(line));
-  }
+  std::vector<json> records = history_records(history);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0]["tableChanges"][0]["type"], "CREATE");
   EXPECT_EQ(records[0]["position"]["snapshot"], true);
@@ -797,19 +804,6 @@ TEST_F(MariaDbSnapshot, TheSchemaHistoryGivesEventsBeforeADdlTheSchemaOfTheirTim
   EXPECT_EQ(h.records(h.topic("hist", "t")).size(), 4u);  // nothing snapshotted again
 }
 
-std::vector<json> history_records(const std::filesystem::path& history) {
-  std::vector<json> out;
-  std::ifstream in(history);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(json::parse(line));
-  return out;
-}
-
-size_t count_ddl(const std::vector<json>& records, const std::string& ddl) {
-  return static_cast<size_t>(std::count_if(records.begin(), records.end(),
-                                           [&](const json& r) { return r["ddl"] == ddl; }));
-}
-
 // A restart at a stored offset older than a DDL the history already holds (the offset was
 // stored before the DDL; the history record after it): when that DDL is read again its recorded
 // definition is used, not what information_schema says now, after a later DDL.
@@ -817,11 +811,8 @@ TEST_F(MariaDbSnapshot, AHistoryRecordPastTheStoredOffsetIsUsedWhenItsDdlIsReadA
   sql.exec(
       "CREATE DATABASE hist_old; CREATE TABLE hist_old.t (id INT PRIMARY KEY, d INT DEFAULT 5)");
   MariaDbSiphonHarness h(server, "mhistold");
-  const std::filesystem::path history = h.dir() / "history.jsonl";
+  const std::filesystem::path history = use_file_history(h);
   h.props["debezium.source.database.include.list"] = "hist_old";
-  h.props["debezium.source.schema.history.internal"] =
-      "io.debezium.storage.file.history.FileSchemaHistory";
-  h.props["debezium.source.schema.history.internal.file.filename"] = history.string();
   auto siphon = h.start();
   h.wait_until_streaming();
   sql.exec("INSERT INTO hist_old.t (id) VALUES (1)");
@@ -871,12 +862,9 @@ TEST_F(MariaDbSnapshot, AKillAroundADdlsHistoryRecordLosesNoSchema) {
     sql.exec("CREATE DATABASE " + db + "; CREATE TABLE " + db +
              ".t (id INT PRIMARY KEY, d INT DEFAULT 5)");
     MariaDbSiphonHarness h(server, "mhk" + db.substr(10));
-    const std::filesystem::path history = h.dir() / "history.jsonl";
+    const std::filesystem::path history = use_file_history(h);
     h.props["debezium.source.database.include.list"] = db;
     h.props["debezium.source.offset.flush.interval.ms"] = "0";
-    h.props["debezium.source.schema.history.internal"] =
-        "io.debezium.storage.file.history.FileSchemaHistory";
-    h.props["debezium.source.schema.history.internal.file.filename"] = history.string();
     auto killed = h.start({{"SIPHON_FAILPOINT", failpoint}});
     h.wait_until_streaming();
     sql.exec("INSERT INTO " + db + ".t (id) VALUES (1)");

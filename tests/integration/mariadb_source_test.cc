@@ -420,6 +420,13 @@ std::vector<int> ids_of(const std::vector<Change>& changes) {
   return out;
 }
 
+// Inserts row `id` into `table` in GTID domain `domain`, then returns the session to domain 0.
+void insert_in_domain(MariaDbConnection& sql, const std::string& table, int domain, int id) {
+  sql.exec("SET SESSION gtid_domain_id = " + std::to_string(domain));
+  sql.exec("INSERT INTO " + table + " VALUES (" + std::to_string(id) + ")");
+  sql.exec("SET SESSION gtid_domain_id = 0");
+}
+
 // gtid.source.excludes with Debezium's default gtid.source.filter.dml.events=true: the row
 // changes of an excluded GTID source ("domain-server") are dropped, with no transaction metadata,
 // and its domain is never tracked in the stored offset's `gtids`; the admitted domains advance as
@@ -433,11 +440,7 @@ TEST_F(MariaDbSource, GtidSourceExcludesDropsExcludedDomainsAcrossARestart) {
   h.props["debezium.source.database.include.list"] = "ms_gtidsrc";
   h.props["debezium.source.gtid.source.excludes"] = "4[12]-.*";
   h.props["debezium.source.provide.transaction.metadata"] = "true";
-  auto write = [&](int domain, int id) {
-    sql.exec("SET SESSION gtid_domain_id = " + std::to_string(domain));
-    sql.exec("INSERT INTO ms_gtidsrc.t VALUES (" + std::to_string(id) + ")");
-    sql.exec("SET SESSION gtid_domain_id = 0");
-  };
+  auto write = [&](int domain, int id) { insert_in_domain(sql, "ms_gtidsrc.t", domain, id); };
   auto siphon = h.start();
   h.wait_until_streaming();
   write(41, 1041);
@@ -478,11 +481,7 @@ TEST_F(MariaDbSource, GtidSourceIncludesKeepsOnlyTheListedSources) {
   MariaDbSiphonHarness h(server, "mgtidinc");
   h.props["debezium.source.database.include.list"] = "ms_gtidinc";
   h.props["debezium.source.gtid.source.includes"] = "0-1,43-.*";
-  auto write = [&](int domain, int id) {
-    sql.exec("SET SESSION gtid_domain_id = " + std::to_string(domain));
-    sql.exec("INSERT INTO ms_gtidinc.t VALUES (" + std::to_string(id) + ")");
-    sql.exec("SET SESSION gtid_domain_id = 0");
-  };
+  auto write = [&](int domain, int id) { insert_in_domain(sql, "ms_gtidinc.t", domain, id); };
   auto siphon = h.start();
   h.wait_until_streaming();
   write(41, 1041);
@@ -513,11 +512,7 @@ TEST_F(MariaDbSource, GtidSourceFilterDmlEventsFalseEmitsExcludedDomains) {
   h.props["debezium.source.gtid.source.filter.dml.events"] = "false";
   auto siphon = h.start();
   h.wait_until_streaming();
-  for (int domain : {41, 0, 42, 43}) {
-    sql.exec("SET SESSION gtid_domain_id = " + std::to_string(domain));
-    sql.exec("INSERT INTO ms_gtidkeep.t VALUES (" + std::to_string(domain + 1000) + ")");
-  }
-  sql.exec("SET SESSION gtid_domain_id = 0");
+  for (int domain : {41, 0, 42, 43}) insert_in_domain(sql, "ms_gtidkeep.t", domain, domain + 1000);
   ASSERT_TRUE(h.wait_for_records(h.topic("ms_gtidkeep", "t"), 4)) << h.log();
   ASSERT_TRUE(siphon.stop().success()) << h.log();
   EXPECT_EQ(ids_of(changes_of(h, h.topic("ms_gtidkeep", "t"))),

@@ -11,6 +11,7 @@
 // (snapshot_completed=false): an interrupted snapshot is taken again from scratch.
 #include <chrono>
 #include <map>
+#include <tuple>
 
 #include "core/clock.h"
 #include "core/failpoint.h"
@@ -77,8 +78,11 @@ Status MariaDbSource::prepare_snapshot() {
   }
   lock_start_ = std::chrono::steady_clock::now();
   table_locks_.clear();
+  bool global_lock = false;
   if (config_.snapshot_global_lock) {
-    if (auto s = exec("FLUSH TABLES WITH READ LOCK"); !s) {
+    if (auto s = exec("FLUSH TABLES WITH READ LOCK"); s) {
+      global_lock = true;
+    } else {
       const std::string& refusal = s.error().message;
       if (refusal.find("Access denied") == std::string::npos &&
           refusal.find("RELOAD") == std::string::npos) {
@@ -95,15 +99,9 @@ Status MariaDbSource::prepare_snapshot() {
     // LOCK TABLES ends any transaction, so there is no consistent snapshot to ask: with every
     // captured table read-locked nothing can change them, and the position now is the
     // snapshot's (writes to other tables after it are not captured anyway).
-    auto master = snapshot_->query("SHOW MASTER STATUS");
-    if (!master) return tl::unexpected(master.error());
-    if (master->empty()) {
-      return make_error(ErrorKind::kConfig,
-                        "the server has no binlog (SHOW MASTER STATUS is empty): start it "
-                        "with --log-bin");
-    }
-    file = master->at(0).at(0).value_or("");
-    pos = master->at(0).at(1).value_or("");
+    auto current = first_binlog_row(*snapshot_, "SHOW MASTER STATUS");
+    if (!current) return tl::unexpected(current.error());
+    std::tie(file, pos) = std::move(*current);
   } else {
     if (auto s = exec("START TRANSACTION WITH CONSISTENT SNAPSHOT"); !s) return s;
     auto status = snapshot_->query("SHOW STATUS LIKE 'binlog_snapshot_%'");
@@ -159,7 +157,8 @@ Status MariaDbSource::prepare_snapshot() {
   }
   if (!table_locks_.empty() && tables != table_locks_) {
     // A captured table was created or dropped between listing the tables and locking them.
-    unlock_tables();
+    // The retry reconnects, which releases the locks should UNLOCK TABLES fail.
+    (void)unlock_tables();
     return make_error(ErrorKind::kRetryable,
                       "the captured tables changed while the snapshot locked them; the snapshot "
                       "starts again");
@@ -173,7 +172,7 @@ Status MariaDbSource::prepare_snapshot() {
       snapshot_ddl_[name.first + "." + name.second] = create->at(0).at(1).value_or("");
     }
   }
-  if (config_.snapshot_global_lock && table_locks_.empty()) {
+  if (global_lock) {
     if (auto s = exec("UNLOCK TABLES"); !s) return s;
     const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - lock_start_);

@@ -188,6 +188,22 @@ Status MariaDbSource::start(const std::optional<nlohmann::json>& stored_offset) 
   return prepare_snapshot();
 }
 
+Result<std::pair<std::string, std::string>> MariaDbSource::first_binlog_row(
+    MariaDbSql& sql, const std::string& statement) {
+  auto listed = sql.query(statement);
+  if (!listed) {
+    return make_error(listed.error().kind,
+                      "{} (the user needs the privileges of a replica: GRANT REPLICATION "
+                      "SLAVE, BINLOG MONITOR, REPLICATION MASTER ADMIN, SELECT ON *.*)",
+                      listed.error().message);
+  }
+  if (listed->empty()) {
+    return make_error(ErrorKind::kConfig,
+                      "the server has no binlog ({} is empty): start it with --log-bin", statement);
+  }
+  return std::pair{listed->at(0).at(0).value_or(""), listed->at(0).at(1).value_or("4")};
+}
+
 Status MariaDbSource::set_start_position() {
   if (!config_.start_gtids.empty()) {
     auto parsed = MariaDbGtidPosition::parse(config_.start_gtids);
@@ -211,19 +227,9 @@ Status MariaDbSource::set_start_position() {
   if (config_.snapshot_mode == "never") {
     // Debezium's MySQL `never`: no snapshot of any kind, every change the server's binlogs
     // still hold, from the oldest one (by file, so the offset names a file from the start).
-    auto logs = sql_->query("SHOW BINARY LOGS");
-    if (!logs) {
-      return make_error(logs.error().kind,
-                        "{} (snapshot.mode=never starts at the oldest binlog; the user needs "
-                        "BINLOG MONITOR to list them)",
-                        logs.error().message);
-    }
-    if (logs->empty()) {
-      return make_error(ErrorKind::kConfig,
-                        "the server has no binlog (SHOW BINARY LOGS is empty): start it with "
-                        "--log-bin");
-    }
-    completed_.file = logs->at(0).at(0).value_or("");
+    auto oldest = first_binlog_row(*sql_, "SHOW BINARY LOGS");
+    if (!oldest) return tl::unexpected(oldest.error());
+    completed_.file = oldest->first;
     completed_.pos = 4;
     completed_.gtids = MariaDbGtidPosition();
     log::info(
@@ -237,20 +243,10 @@ Status MariaDbSource::set_start_position() {
   if (!gtid) return tl::unexpected(gtid.error());
   auto parsed = MariaDbGtidPosition::parse(gtid->at(0).at(0).value_or(""));
   if (!parsed) return tl::unexpected(parsed.error());
-  auto status = sql_->query("SHOW MASTER STATUS");
-  if (!status) {
-    return make_error(status.error().kind,
-                      "{} (the user needs the privileges of a replica: GRANT REPLICATION "
-                      "SLAVE, BINLOG MONITOR, REPLICATION MASTER ADMIN, SELECT ON *.*)",
-                      status.error().message);
-  }
-  if (status->empty()) {
-    return make_error(ErrorKind::kConfig,
-                      "the server has no binlog (SHOW MASTER STATUS is empty): start it with "
-                      "--log-bin");
-  }
-  completed_.file = status->at(0).at(0).value_or("");
-  completed_.pos = std::stoull(status->at(0).at(1).value_or("4"));
+  auto current = first_binlog_row(*sql_, "SHOW MASTER STATUS");
+  if (!current) return tl::unexpected(current.error());
+  completed_.file = current->first;
+  completed_.pos = std::stoull(current->second);
   completed_.gtids = std::move(*parsed);
   retain_admitted_gtids();
   log::info("no stored offset: starting at the server's current position {}",

@@ -28,6 +28,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "event/change_event.h"
@@ -137,6 +138,10 @@ class MariaDbSource : public Source {
 
   // Where streaming starts without a stored offset and without a snapshot.
   Status set_start_position();
+  // The first row of SHOW MASTER STATUS (the current file and position) or SHOW BINARY LOGS
+  // (the oldest file and its size); errors say what to grant, or that the binlog is off.
+  static Result<std::pair<std::string, std::string>> first_binlog_row(MariaDbSql& sql,
+                                                                      const std::string& statement);
   // Opens the replica connection at completed_. Under when_needed a position the server no
   // longer has turns into a snapshot (`purged` set) instead of an error.
   Status open_binlog(bool* purged);

@@ -361,15 +361,29 @@ TEST_F(MariaDbSource, XaRowsArriveAtXaCommitAndNeverAfterXaRollback) {
   h.props["debezium.source.database.include.list"] = "ms_xa";
   auto siphon = h.start();
   h.wait_until_streaming();
-  {
-    MariaDbConnection xa = server.connect();
-    xa.exec("XA START 'a'; INSERT INTO ms_xa.t VALUES (1, 'prepared'); XA END 'a'; XA PREPARE 'a'");
-  }
+  // Each XA transaction is prepared by a session that then disconnects. The server detaches a
+  // prepared transaction from its session only when that session's thread has ended, which can
+  // be after the client's close returns: until then another session's XA COMMIT is refused with
+  // XAER_NOTA. So the test waits for each session to leave the process list.
+  auto prepare_and_disconnect = [&](const std::string& statements) {
+    std::string id;
+    {
+      MariaDbConnection xa = server.connect();
+      id = xa.scalar("SELECT CONNECTION_ID()");
+      xa.exec(statements);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (sql.scalar("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + id) !=
+           "0") {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "session " << id << " lingers";
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  };
+  prepare_and_disconnect(
+      "XA START 'a'; INSERT INTO ms_xa.t VALUES (1, 'prepared'); XA END 'a'; XA PREPARE 'a'");
   sql.exec("INSERT INTO ms_xa.t VALUES (2, 'between')");
-  {
-    MariaDbConnection xa = server.connect();
-    xa.exec("XA START 'b'; INSERT INTO ms_xa.t VALUES (3, 'rolled'); XA END 'b'; XA PREPARE 'b'");
-  }
+  prepare_and_disconnect(
+      "XA START 'b'; INSERT INTO ms_xa.t VALUES (3, 'rolled'); XA END 'b'; XA PREPARE 'b'");
   ASSERT_TRUE(h.wait_for_records(h.topic("ms_xa", "t"), 1)) << h.log();
   sql.exec("XA COMMIT 'a'; XA ROLLBACK 'b'");
   sql.exec(

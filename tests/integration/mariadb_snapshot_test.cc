@@ -502,6 +502,50 @@ TEST_F(MariaDbSnapshot, NeverStartsAfterAConfiguredGtidPosition) {
   EXPECT_NE(refused.err.find("siphon.binlog.start.gtids"), std::string::npos) << refused.err;
 }
 
+// Table locks are taken on the captured tables as listed a moment before; a captured table
+// created in between is not locked, so its rows could change during the snapshot. The tables
+// are listed again once locked, and a difference starts the snapshot again, which then reads
+// the new table too: each row once, as a read, and the stream goes on after it.
+TEST_F(MariaDbSnapshot, ATableCreatedWhileTheTableLocksAreTakenStartsTheSnapshotAgain) {
+  sql.exec(
+      "CREATE DATABASE snap_race; CREATE TABLE snap_race.t (id INT PRIMARY KEY);"
+      "INSERT INTO snap_race.t SELECT seq FROM snap_race.seq_1_to_50;"
+      "CREATE USER 'snap_race'@'%' IDENTIFIED BY 'race-s3cret';"
+      "GRANT SELECT, LOCK TABLES, REPLICATION SLAVE, BINLOG MONITOR, REPLICATION MASTER ADMIN "
+      "ON *.* TO 'snap_race'@'%'");
+  MariaDbSiphonHarness h(server, "msnaprace");
+  h.props["debezium.source.snapshot.mode"] = "initial";
+  h.props["debezium.source.database.include.list"] = "snap_race";
+  h.props["debezium.source.database.user"] = "snap_race";
+  h.props["debezium.source.database.password"] = "race-s3cret";
+  auto siphon = h.start({{"SIPHON_DELAY", "snapshot.table_locks:3000"}});
+  ASSERT_TRUE(h.wait_for_log("the global read lock is refused", 60s)) << h.log();
+  sql.exec(
+      "CREATE TABLE snap_race.late (id INT PRIMARY KEY); INSERT INTO snap_race.late VALUES (1)");
+  ASSERT_TRUE(h.wait_for_log("the captured tables changed while the snapshot locked them", 60s))
+      << h.log();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_race", "late"), 1)) << h.log();
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_race", "t"), 50)) << h.log();
+  h.wait_until_streaming();
+  sql.exec("INSERT INTO snap_race.late VALUES (2)");
+  ASSERT_TRUE(h.wait_for_records(h.topic("snap_race", "late"), 2)) << h.log();
+  ASSERT_TRUE(siphon.stop().success()) << h.log();
+
+  auto rows = h.records(h.topic("snap_race", "t"));
+  ASSERT_EQ(rows.size(), 50u);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(payload(rows[i])["op"], "r") << i;
+    EXPECT_EQ(payload_of(rows[i]["key"])["id"], static_cast<int>(i) + 1);
+  }
+  auto late = h.records(h.topic("snap_race", "late"));
+  ASSERT_EQ(late.size(), 2u);
+  EXPECT_EQ(payload(late[0])["op"], "r");
+  EXPECT_EQ(payload_of(late[0]["key"])["id"], 1);
+  EXPECT_EQ(payload(late[1])["op"], "c");
+  EXPECT_EQ(payload_of(late[1]["key"])["id"], 2);
+  EXPECT_EQ(h.log().find("race-s3cret"), std::string::npos);
+}
+
 // snapshot.locking.mode=minimal takes the global read lock only while the schemas are read:
 // a write to a captured table commits while the snapshot is still reading rows (they are slowed
 // to 10 ms each), and arrives after the snapshot as a change of its own.

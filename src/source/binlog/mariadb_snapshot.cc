@@ -236,6 +236,9 @@ Status MariaDbSource::lock_captured_tables(const std::string& global_lock_refusa
       "their rows are read (writes to them wait that long)",
       global_lock_refusal, table_locks_.size());
   if (table_locks_.empty()) return ok();  // nothing captured, nothing to hold still
+  // Tests widen the window between listing the tables and locking them, where a table created
+  // or dropped must make the snapshot start again (prepare_snapshot compares the lists).
+  delaypoint("snapshot.table_locks");
   auto locked = snapshot_->query("LOCK TABLES " + list);
   if (!locked) {
     table_locks_.clear();

@@ -85,11 +85,8 @@ class CrashRun {
     json lines = json::object();
     if (std::filesystem::exists(h_->sink_dir())) {
       for (const auto& entry : std::filesystem::directory_iterator(h_->sink_dir())) {
-        std::ifstream in(entry.path());
-        size_t n = 0;
-        std::string line;
-        while (std::getline(in, line)) n += !line.empty();
-        lines[entry.path().filename().string()] = n;
+        // A torn last record is cut by the next run, which writes its own record there.
+        lines[entry.path().filename().string()] = complete_lines(entry.path()).size();
       }
     }
     json mark = kill_mark(h_->stored_offset(), std::move(lines));

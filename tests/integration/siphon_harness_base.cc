@@ -47,14 +47,19 @@ std::filesystem::path SiphonHarnessBase::topic_file(const std::string& topic) co
   return sink_dir() / (topic + ".jsonl");
 }
 
-std::vector<std::string> SiphonHarnessBase::raw_lines(const std::string& topic) const {
+std::vector<std::string> complete_lines(const std::filesystem::path& file) {
   std::vector<std::string> out;
-  std::ifstream in(topic_file(topic));
+  std::ifstream in(file, std::ios::binary);
   std::string line;
   while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline after it
     if (!line.empty()) out.push_back(line);
   }
   return out;
+}
+
+std::vector<std::string> SiphonHarnessBase::raw_lines(const std::string& topic) const {
+  return complete_lines(topic_file(topic));
 }
 
 std::vector<nlohmann::json> SiphonHarnessBase::records(const std::string& topic) const {
@@ -67,11 +72,7 @@ bool SiphonHarnessBase::wait_for_records(const std::string& topic, size_t count,
                                          std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(topic_file(topic));
-    size_t lines = 0;
-    std::string line;
-    while (std::getline(in, line)) lines += !line.empty();
-    if (lines >= count) return true;
+    if (complete_lines(topic_file(topic)).size() >= count) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;

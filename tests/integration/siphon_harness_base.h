@@ -20,6 +20,11 @@ namespace siphon::testing {
 // The siphon binary under test (from the build that runs the tests).
 std::string siphon_binary();
 
+// The lines of a sink file that end in a newline, empty ones left out. A running sink may be in
+// the middle of writing a record and a killed one leaves its last record torn (the next run
+// cuts it), so a line without its newline is not a record yet.
+std::vector<std::string> complete_lines(const std::filesystem::path& file);
+
 class SiphonHarnessBase {
  public:
   SiphonHarnessBase(const SiphonHarnessBase&) = delete;
@@ -35,11 +40,12 @@ class SiphonHarnessBase {
                             const std::map<std::string, std::string>& env = {});
 
   std::filesystem::path topic_file(const std::string& topic) const;
-  // Every line of a topic file, as written (for byte-exact comparisons).
+  // Every complete (newline-terminated) line of a topic file, as written (for byte-exact
+  // comparisons).
   std::vector<std::string> raw_lines(const std::string& topic) const;
   // Every line of a topic file, parsed ({"key":...,"value":...}).
   std::vector<nlohmann::json> records(const std::string& topic) const;
-  // Waits until the topic file holds at least `count` lines; false on timeout.
+  // Waits until the topic file holds at least `count` complete lines; false on timeout.
   bool wait_for_records(const std::string& topic, size_t count,
                         std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
   // Waits until siphon's log contains `text`; false on timeout.
